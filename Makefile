@@ -1,0 +1,63 @@
+# make run  — set up everything and serve the demo on http://127.0.0.1:5000
+# make test — set up and run the whole test suite
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+# The development set-up runs in debug mode: the default secret key is accepted only there.
+FLASK := FLASK_DEBUG=1 $(BIN)/flask --app wsgi
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test setup setup-test migrate seed lint e2e-deps translations lock bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+$(VENV)/.run-installed: requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+$(VENV)/.test-installed: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.lock
+	touch $@ $(VENV)/.run-installed
+
+setup: $(VENV)/.run-installed
+
+setup-test: $(VENV)/.test-installed
+
+migrate: setup
+	$(FLASK) db upgrade
+
+seed: migrate
+	$(FLASK) seed-demo
+
+# Development server: local mail catcher + outbox worker when no SMTP server is configured.
+run: seed
+	$(FLASK) dev-server --host $(HOST) --port $(PORT)
+
+test: setup-test
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: setup-test
+	$(BIN)/ruff check .
+
+# Browser and axe-core for the end-to-end tests (Debian's chromium; axe-core from npm).
+e2e-deps:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation)
+	npm ci --ignore-scripts --no-audit --no-fund --silent
+
+translations: setup-test
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o review_app/translations/messages.pot .
+	$(BIN)/pybabel update -i review_app/translations/messages.pot -d review_app/translations --no-fuzzy-matching
+	$(BIN)/pybabel compile -d review_app/translations
+
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --strip-extras --no-header -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --strip-extras --no-header --extra test -o requirements-dev.lock pyproject.toml
+
+bench: setup-test
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules

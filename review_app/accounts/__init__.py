@@ -1,0 +1,1 @@
+"""Accounts: registration, confirmation, login sessions, password reset and the profile."""

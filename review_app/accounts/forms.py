@@ -1,0 +1,80 @@
+"""Account forms: shape only; rules live in services."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from ..forms import BaseForm
+from .models import ORGANISATION_TYPE_LABELS
+
+LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "English")]
+
+
+def organisation_type_choices():
+    return [(k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()]
+
+
+def _password(label):
+    return PasswordField(label, validators=[DataRequired(), Length(min=10, max=200)],
+                         description=_l("At least 10 characters."))
+
+
+class RegisterForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)], render_kw={"autocomplete": "name"})
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254), Email()],
+                       render_kw={"autocomplete": "email"})
+    password = _password(_l("Password"))
+    password_confirm = PasswordField(_l("Repeat the password"),
+                                     validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)],
+                               render_kw={"autocomplete": "organization"})
+    organisation_type = SelectField(_l("Type of organisation"), choices=organisation_type_choices,
+                                    validators=[DataRequired()])
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Create account"))
+
+
+class LoginForm(BaseForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)],
+                             render_kw={"autocomplete": "current-password"})
+    submit = SubmitField(_l("Log in"))
+
+
+class EmailOnlyForm(BaseForm):
+    email = EmailField(_l("Email address"), validators=[DataRequired(), Length(max=254), Email()],
+                       render_kw={"autocomplete": "email"})
+    submit = SubmitField(_l("Send"))
+
+
+class ResetPasswordForm(BaseForm):
+    password = _password(_l("New password"))
+    password_confirm = PasswordField(_l("Repeat the new password"),
+                                     validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+    submit = SubmitField(_l("Set password"))
+
+
+class ChangePasswordForm(BaseForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired(), Length(max=200)],
+                                     render_kw={"autocomplete": "current-password"})
+    password = _password(_l("New password"))
+    password_confirm = PasswordField(_l("Repeat the new password"),
+                                     validators=[DataRequired(), EqualTo("password", _l("The passwords differ."))])
+    submit = SubmitField(_l("Change password"))
+
+
+class ProfileForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    organisation = StringField(_l("Organisation"), validators=[DataRequired(), Length(max=200)])
+    organisation_type = SelectField(_l("Type of organisation"), choices=organisation_type_choices)
+    city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
+    bio = TextAreaField(_l("Short biography"), validators=[Length(max=2000)])
+    language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    submit = SubmitField(_l("Save profile"))
+
+
+class LogoutForm(BaseForm):
+    submit = SubmitField(_l("Log out"))

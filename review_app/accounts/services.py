@@ -1,0 +1,225 @@
+"""Every change to an account happens here; the caller commits."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
+
+from ..audit.models import record
+from ..db import db
+from ..errors import DomainError, PermissionDenied
+from ..mail.services import absolute_url, queue_mail
+from .models import AccountToken, LoginSession, OrganisationType, TokenPurpose, User
+
+_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+# Verified against when the email is unknown, so that a login takes as long either way.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(user: User | None, password: str) -> bool:
+    try:
+        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    if ok and user is not None and _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    return ok and user is not None
+
+
+def _issue_token(user: User, purpose: TokenPurpose, ttl: int, now: datetime) -> str:
+    # a new token replaces the unused ones of the same purpose
+    db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id,
+                                                  AccountToken.purpose == purpose,
+                                                  AccountToken.used_at.is_(None)))
+    token, digest = new_token()
+    db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest,
+                                created_at=now, expires_at=now + timedelta(seconds=ttl)))
+    return token
+
+
+def _use_token(token: str, purpose: TokenPurpose, now: datetime) -> AccountToken:
+    row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token),
+                                                       AccountToken.purpose == purpose))
+    if row is None or row.used_at is not None:
+        raise DomainError(_("This link is not valid or has already been used."), 400)
+    if row.expires_at <= now:
+        raise DomainError(_("This link has expired. Please ask for a new one."), 400)
+    row.used_at = now
+    return row
+
+
+def register(*, name: str, email: str, password: str, organisation: str,
+             organisation_type: OrganisationType | str, city: str, language: str, now: datetime) -> User:
+    """Create an account and queue the confirmation mail. Side effects: audit row, one mail."""
+    email = normalise_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError(_("An account with this email address already exists."), 409)
+    user = User(name=name.strip(), email=email, password_hash=hash_password(password),
+                organisation=organisation.strip(), organisation_type=OrganisationType(organisation_type),
+                city=city.strip(), language=language, created_at=now)
+    db.session.add(user)
+    db.session.flush()
+    send_confirmation(user, now=now)
+    record(actor=user, action="account.register", obj=user, now=now)
+    return user
+
+
+def send_confirmation(user: User, *, now: datetime) -> None:
+    token = _issue_token(user, TokenPurpose.confirm_email, current_app.config["EMAIL_CONFIRM_TTL"], now)
+    queue_mail(template="confirm_email", recipient=user.email, language=user.language, now=now,
+               user=user, link=absolute_url("accounts.confirm_email", token=token))
+
+
+def confirm_email(token: str, *, now: datetime) -> User:
+    row = _use_token(token, TokenPurpose.confirm_email, now)
+    user = row.user
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now
+        record(actor=user, action="account.confirm_email", obj=user, now=now)
+    return user
+
+
+def start_session(user: User, *, now: datetime, user_agent: str = "") -> str:
+    """A new server-side login session; returns the token that the cookie will carry."""
+    token, digest = new_token()
+    db.session.add(LoginSession(user_id=user.id, token_hash=digest, created_at=now,
+                                expires_at=now + timedelta(seconds=current_app.config["LOGIN_SESSION_TTL"]),
+                                user_agent=user_agent[:200]))
+    user.current_session_token = token
+    return token
+
+
+def authenticate(email: str, password: str, *, now: datetime, user_agent: str = "") -> User:
+    user = find_user_by_email(email)
+    if not verify_password(user, password):
+        raise DomainError(_("Email address or password is wrong."), 401)
+    assert user is not None
+    if not user.email_confirmed:
+        raise DomainError(_("Please confirm your email address first: follow the link in the mail we sent you."),
+                          403)
+    start_session(user, now=now, user_agent=user_agent)
+    record(actor=user, action="account.login", obj=user, now=now)
+    return user
+
+
+def load_session_user(token: str, *, now: datetime) -> User | None:
+    row = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == hash_token(token)))
+    if row is None or row.expires_at <= now:
+        return None
+    user = row.user
+    user.current_session_token = token
+    return user
+
+
+def end_session(user: User) -> None:
+    if user.current_session_token:
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(user.current_session_token)))
+        user.current_session_token = None
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id))
+    user.current_session_token = None
+
+
+def request_password_reset(email: str, *, now: datetime) -> None:
+    """Queue a reset mail if the account exists; the answer to the user is the same either way."""
+    user = find_user_by_email(email)
+    if user is None:
+        return
+    token = _issue_token(user, TokenPurpose.reset_password, current_app.config["PASSWORD_RESET_TTL"], now)
+    queue_mail(template="reset_password", recipient=user.email, language=user.language, now=now,
+               user=user, link=absolute_url("accounts.reset_password", token=token))
+    record(actor=None, action="account.request_password_reset", obj=user, now=now)
+
+
+def check_reset_token(token: str, *, now: datetime) -> None:
+    row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token),
+                                                       AccountToken.purpose == TokenPurpose.reset_password))
+    if row is None or row.used_at is not None or row.expires_at <= now:
+        raise DomainError(_("This link is not valid, has expired or has already been used."), 400)
+
+
+def reset_password(token: str, new_password: str, *, now: datetime) -> User:
+    """Set a new password from a mailed token; ends every login session. Confirms the email too."""
+    row = _use_token(token, TokenPurpose.reset_password, now)
+    user = row.user
+    user.password_hash = hash_password(new_password)
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = now  # the mail reached its owner
+    end_all_sessions(user)
+    queue_mail(template="password_changed", recipient=user.email, language=user.language, now=now, user=user)
+    record(actor=user, action="account.reset_password", obj=user, now=now)
+    return user
+
+
+def change_password(user: User, current: str, new_password: str, *, now: datetime, user_agent: str = "") -> str:
+    """Change the password; every other login ends, this one continues with a fresh session id."""
+    if not verify_password(user, current):
+        raise DomainError(_("The current password is wrong."), 403)
+    user.password_hash = hash_password(new_password)
+    end_all_sessions(user)
+    token = start_session(user, now=now, user_agent=user_agent)
+    queue_mail(template="password_changed", recipient=user.email, language=user.language, now=now, user=user)
+    record(actor=user, action="account.change_password", obj=user, now=now)
+    return token
+
+
+def update_profile(user: User, *, name: str, organisation: str, organisation_type: str, city: str,
+                   bio: str, language: str, now: datetime) -> None:
+    user.name = name.strip()
+    user.organisation = organisation.strip()
+    user.organisation_type = OrganisationType(organisation_type)
+    user.city = city.strip()
+    user.bio = bio.strip()
+    user.language = language
+    record(actor=user, action="account.update_profile", obj=user, now=now)
+
+
+def create_admin(*, email: str, name: str, password: str, now: datetime) -> User:
+    user = find_user_by_email(email)
+    if user is None:
+        user = User(name=name, email=normalise_email(email), password_hash=hash_password(password),
+                    organisation="", organisation_type=OrganisationType.other, city="", language="de",
+                    created_at=now)
+        db.session.add(user)
+    user.is_admin = True
+    user.email_confirmed_at = user.email_confirmed_at or now
+    record(actor=None, action="account.make_admin", obj=user, now=now)
+    return user
+
+
+def require_admin(user: User) -> None:
+    if not getattr(user, "is_admin", False):
+        raise PermissionDenied(_("Only site administrators may do this."))
+
+
+def count_users() -> int:
+    return db.session.scalar(select(func.count()).select_from(User)) or 0

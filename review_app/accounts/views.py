@@ -1,0 +1,180 @@
+"""Account pages: register, confirm, log in and out, reset and change the password, profile."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..db import db
+from ..errors import DomainError
+from ..extensions import limiter
+from ..web import clock, form_page, safe_next, user_agent
+from . import services
+from .forms import (
+    ChangePasswordForm,
+    EmailOnlyForm,
+    LoginForm,
+    ProfileForm,
+    RegisterForm,
+    ResetPasswordForm,
+)
+
+bp = Blueprint("accounts", __name__)
+
+
+def _account_limit() -> str:
+    return current_app.config["RATELIMIT_ACCOUNT_FORMS"]
+
+
+rate_limited = limiter.limit(_account_limit, methods=["POST"])
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@rate_limited
+def register():
+    if current_user.is_authenticated:
+        return redirect(url_for("cfp.dashboard"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.language.data = session.get("lang") or "de"
+    if form.validate_on_submit():
+        try:
+            services.register(name=form.name.data, email=form.email.data, password=form.password.data,
+                              organisation=form.organisation.data, organisation_type=form.organisation_type.data,
+                              city=form.city.data, language=form.language.data, now=clock())
+        except DomainError as err:
+            db.session.rollback()
+            form.email.errors.append(err.message)
+            return form_page("accounts/register.html", form, status=err.status)
+        db.session.commit()
+        flash(_("Almost done: we have sent you a mail. Follow the link in it to confirm your address."), "success")
+        return redirect(url_for("accounts.login"))
+    return form_page("accounts/register.html", form)
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    services.confirm_email(token, now=clock())
+    db.session.commit()
+    flash(_("Your email address is confirmed. You can log in now."), "success")
+    return redirect(url_for("cfp.dashboard") if current_user.is_authenticated else url_for("accounts.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@rate_limited
+def resend_confirmation():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = services.find_user_by_email(form.email.data)
+        if user is not None and not user.email_confirmed:
+            services.send_confirmation(user, now=clock())
+            db.session.commit()
+        flash(_("If an unconfirmed account exists for this address, a new confirmation mail is on its way."),
+              "success")
+        return redirect(url_for("accounts.login"))
+    return form_page("accounts/resend_confirmation.html", form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@rate_limited
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("cfp.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        try:
+            user = services.authenticate(form.email.data, form.password.data, now=clock(),
+                                         user_agent=user_agent(request))
+        except DomainError as err:
+            db.session.rollback()
+            form.password.errors.append(err.message)
+            return form_page("accounts/login.html", form, status=err.status)
+        db.session.commit()
+        target = safe_next(request.args.get("next"), url_for("cfp.dashboard"))
+        keep_lang = session.get("lang")
+        session.clear()  # a fresh session at login: no fixation
+        if keep_lang:
+            session["lang"] = keep_lang
+        login_user(user)
+        return redirect(target)
+    return form_page("accounts/login.html", form)
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    services.end_session(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    session.clear()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("public.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@rate_limited
+def forgot_password():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data, now=clock())
+        db.session.commit()
+        flash(_("If an account exists for this address, we have sent a link to set a new password."), "success")
+        return redirect(url_for("accounts.login"))
+    return form_page("accounts/forgot_password.html", form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@rate_limited
+def reset_password(token: str):
+    services.check_reset_token(token, now=clock())
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        services.reset_password(token, form.password.data, now=clock())
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("Your password is changed. Please log in with the new one."), "success")
+        return redirect(url_for("accounts.login"))
+    return form_page("accounts/reset_password.html", form)
+
+
+@bp.route("/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    user = current_user._get_current_object()
+    form = ProfileForm(obj=user)
+    if request.method == "GET":
+        form.organisation_type.data = user.organisation_type.value
+    if form.validate_on_submit():
+        services.update_profile(user, name=form.name.data, organisation=form.organisation.data,
+                                organisation_type=form.organisation_type.data, city=form.city.data,
+                                bio=form.bio.data or "", language=form.language.data, now=clock())
+        db.session.commit()
+        session["lang"] = form.language.data
+        flash(_("Your profile is saved."), "success")
+        return redirect(url_for("accounts.profile"))
+    return form_page("accounts/profile.html", form)
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    user = current_user._get_current_object()
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(user, form.current_password.data, form.password.data, now=clock(),
+                                     user_agent=user_agent(request))
+        except DomainError as err:
+            db.session.rollback()
+            form.current_password.errors.append(err.message)
+            return form_page("accounts/change_password.html", form, status=err.status)
+        db.session.commit()
+        keep_lang = session.get("lang")
+        session.clear()
+        if keep_lang:
+            session["lang"] = keep_lang
+        login_user(user)  # the new session token
+        flash(_("Your password is changed. You were logged out everywhere else."), "success")
+        return redirect(url_for("accounts.profile"))
+    return form_page("accounts/change_password.html", form)

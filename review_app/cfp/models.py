@@ -1,0 +1,204 @@
+"""Proposals, their speakers, co-speaker invitations and availability."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..db import Base, UTCDateTime, utcnow
+from ..events.models import Audience, Event, SessionFormat, Theme
+
+
+class ProposalState(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    withdrawn = "withdrawn"
+    under_review = "under_review"
+    accepted = "accepted"
+    waitlisted = "waitlisted"
+    rejected = "rejected"
+    confirmed = "confirmed"
+    declined = "declined"
+
+
+STATE_LABELS = {
+    ProposalState.draft: _l("Draft"),
+    ProposalState.submitted: _l("Submitted"),
+    ProposalState.withdrawn: _l("Withdrawn"),
+    ProposalState.under_review: _l("Under review"),
+    ProposalState.accepted: _l("Accepted"),
+    ProposalState.waitlisted: _l("Waitlisted"),
+    ProposalState.rejected: _l("Rejected"),
+    ProposalState.confirmed: _l("Confirmed"),
+    ProposalState.declined: _l("Declined"),
+}
+
+# Named groups of states (funnel's habit): rules speak of these, not of lists scattered in code.
+EDITABLE = frozenset({ProposalState.draft, ProposalState.submitted})
+WITHDRAWABLE = frozenset({ProposalState.submitted, ProposalState.under_review, ProposalState.waitlisted})
+DECIDED = frozenset({ProposalState.accepted, ProposalState.waitlisted, ProposalState.rejected})
+CLOSED = frozenset({ProposalState.withdrawn, ProposalState.rejected, ProposalState.declined})
+TEAM_OPEN = frozenset({ProposalState.draft, ProposalState.submitted, ProposalState.under_review,
+                       ProposalState.accepted, ProposalState.waitlisted, ProposalState.confirmed})
+
+
+class ProjectStage(enum.StrEnum):
+    idea = "idea"
+    pilot = "pilot"
+    operation = "operation"
+    scaled = "scaled"
+
+
+STAGE_LABELS = {
+    ProjectStage.idea: _l("Idea or concept"),
+    ProjectStage.pilot: _l("Pilot"),
+    ProjectStage.operation: _l("In operation"),
+    ProjectStage.scaled: _l("Rolled out / adopted elsewhere"),
+}
+
+LANGUAGE_LABELS = {"de": _l("German"), "en": _l("English")}
+
+proposal_themes = Table(
+    "proposal_theme",
+    Base.metadata,
+    Column("proposal_id", ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+proposal_audiences = Table(
+    "proposal_audience",
+    Base.metadata,
+    Column("proposal_id", ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
+    Column("audience_id", ForeignKey("audience.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+def _state_enum() -> Enum:
+    return Enum(ProposalState, native_enum=False, length=20, validate_strings=True,
+                create_constraint=True, name="proposal_state")
+
+
+class Proposal(Base):
+    __tablename__ = "proposal"
+    __table_args__ = (
+        CheckConstraint("language IN ('de', 'en')", name="language"),
+        # a proposal that has left the draft state carries the moment it was first submitted
+        CheckConstraint("state = 'draft' OR submitted_at IS NOT NULL", name="submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    state: Mapped[ProposalState] = mapped_column(_state_enum(), default=ProposalState.draft, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    abstract: Mapped[str] = mapped_column(String(600))
+    description: Mapped[str] = mapped_column(Text, default="")
+    format_id: Mapped[int] = mapped_column(ForeignKey("session_format.id"))
+    main_theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"))
+    language: Mapped[str] = mapped_column(String(2), default="de")
+    project_organisation: Mapped[str] = mapped_column(String(200), default="")
+    project_city: Mapped[str] = mapped_column(String(120), default="")
+    project_partners: Mapped[str] = mapped_column(Text, default="")
+    project_stage: Mapped[ProjectStage] = mapped_column(
+        Enum(ProjectStage, native_enum=False, length=20, validate_strings=True,
+             create_constraint=True, name="project_stage"), default=ProjectStage.pilot)
+    project_results: Mapped[str] = mapped_column(Text, default="")
+    project_transfer: Mapped[str] = mapped_column(Text, default="")
+    notes_for_committee: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    event: Mapped[Event] = relationship()
+    format: Mapped[SessionFormat] = relationship()
+    main_theme: Mapped[Theme] = relationship()
+    further_themes: Mapped[list[Theme]] = relationship(secondary=proposal_themes, order_by="Theme.position, Theme.id")
+    audiences: Mapped[list[Audience]] = relationship(secondary=proposal_audiences, order_by="Audience.id")
+    speakers: Mapped[list[ProposalSpeaker]] = relationship(back_populates="proposal", order_by="ProposalSpeaker.id",
+                                                          cascade="all, delete-orphan")
+    invitations: Mapped[list[Invitation]] = relationship(back_populates="proposal", order_by="Invitation.id",
+                                                         cascade="all, delete-orphan")
+    availability: Mapped[list[Availability]] = relationship(back_populates="proposal",
+                                                            order_by="Availability.starts_at",
+                                                            cascade="all, delete-orphan")
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    def speaker_ids(self) -> set[int]:
+        return {s.user_id for s in self.speakers}
+
+
+class ProposalSpeaker(Base):
+    """A person who owns a proposal; the submitter and every co-speaker who accepted are co-owners."""
+
+    __tablename__ = "proposal_speaker"
+    __table_args__ = (UniqueConstraint("proposal_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    is_submitter: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="speakers")
+    user: Mapped[User] = relationship()
+
+
+class InvitationState(enum.StrEnum):
+    pending = "pending"
+    accepted = "accepted"
+
+
+class Invitation(Base):
+    """A co-speaker invitation by email; only the token's hash is stored."""
+
+    __tablename__ = "invitation"
+    __table_args__ = (UniqueConstraint("proposal_id", "email"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    state: Mapped[InvitationState] = mapped_column(
+        Enum(InvitationState, native_enum=False, length=20, validate_strings=True,
+             create_constraint=True, name="invitation_state"), default=InvitationState.pending)
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="invitations")
+    invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
+
+
+class Availability(Base):
+    """A window in which the speakers of a proposal can present (UTC; shown in the event's zone)."""
+
+    __tablename__ = "availability"
+    __table_args__ = (CheckConstraint("ends_at > starts_at", name="window"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    proposal: Mapped[Proposal] = relationship(back_populates="availability")

@@ -1,0 +1,266 @@
+"""Every state change of a proposal happens here: permission, phase and deadline checked, audit row
+written, mails queued, session flushed. The caller commits once."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..accounts.services import find_user_by_email, hash_token, new_token, normalise_email
+from ..audit.models import record
+from ..db import db
+from ..errors import Conflict, DomainError, PermissionDenied
+from ..events.models import Audience, Event, Role, SessionFormat, Theme
+from ..events.services import grant_role
+from ..mail.services import absolute_url, queue_mail
+from .models import (
+    Availability,
+    Invitation,
+    InvitationState,
+    ProjectStage,
+    Proposal,
+    ProposalSpeaker,
+    ProposalState,
+)
+from .permissions import check_action, check_can_propose
+
+
+@dataclass
+class ProposalData:
+    """The speaker-editable content of a proposal, as validated by the form."""
+
+    title: str
+    abstract: str
+    format_id: int
+    main_theme_id: int
+    language: str
+    description: str = ""
+    further_theme_ids: list[int] = field(default_factory=list)
+    audience_ids: list[int] = field(default_factory=list)
+    project_organisation: str = ""
+    project_city: str = ""
+    project_partners: str = ""
+    project_stage: str = ProjectStage.pilot.value
+    project_results: str = ""
+    project_transfer: str = ""
+    notes_for_committee: str = ""
+    availability: list[tuple[datetime, datetime]] = field(default_factory=list)
+
+
+def _apply(proposal: Proposal, event: Event, data: ProposalData) -> None:
+    """Copy `data` onto the proposal after checking that every id belongs to this event."""
+    fmt = db.session.get(SessionFormat, data.format_id)
+    main = db.session.get(Theme, data.main_theme_id)
+    if fmt is None or fmt.event_id != event.id:
+        raise DomainError(_("Choose one of this event's session formats."), 422)
+    if main is None or main.event_id != event.id:
+        raise DomainError(_("Choose one of this event's themes."), 422)
+    further_ids = sorted(set(data.further_theme_ids) - {main.id})
+    further = list(db.session.scalars(select(Theme).where(Theme.id.in_(further_ids), Theme.event_id == event.id)))
+    audiences = list(db.session.scalars(select(Audience).where(Audience.id.in_(set(data.audience_ids)),
+                                                               Audience.event_id == event.id)))
+    if len(further) != len(further_ids) or len(audiences) != len(set(data.audience_ids)):
+        raise DomainError(_("Choose themes and audiences of this event only."), 422)
+    if data.language not in ("de", "en"):
+        raise DomainError(_("Choose German or English."), 422)
+    first_day, last_day = event.at(event.starts_on, datetime.min.time()), event.at(
+        event.ends_on + timedelta(days=1), datetime.min.time())
+    for start, end in data.availability:
+        if not (first_day <= start < end <= last_day):
+            raise DomainError(_("Availability must lie within the event days, and end after it starts."), 422)
+    proposal.title = data.title
+    proposal.abstract = data.abstract
+    proposal.description = data.description
+    proposal.format = fmt
+    proposal.main_theme = main
+    proposal.further_themes = further
+    proposal.audiences = audiences
+    proposal.language = data.language
+    proposal.project_organisation = data.project_organisation
+    proposal.project_city = data.project_city
+    proposal.project_partners = data.project_partners
+    proposal.project_stage = ProjectStage(data.project_stage)
+    proposal.project_results = data.project_results
+    proposal.project_transfer = data.project_transfer
+    proposal.notes_for_committee = data.notes_for_committee
+    proposal.availability = [Availability(starts_at=s, ends_at=e) for s, e in data.availability]
+
+
+def create_proposal(event: Event, data: ProposalData, *, actor: User, now: datetime) -> Proposal:
+    """A new draft owned by `actor`. Side effects: speaker role in the event, audit row."""
+    if not actor.email_confirmed:
+        raise PermissionDenied(_("Please confirm your email address first."))
+    check_can_propose(event, now)
+    proposal = Proposal(event_id=event.id, event=event, state=ProposalState.draft, created_at=now, updated_at=now)
+    _apply(proposal, event, data)
+    proposal.speakers.append(ProposalSpeaker(user_id=actor.id, is_submitter=True, joined_at=now))
+    db.session.add(proposal)
+    db.session.flush()
+    grant_role(event, actor, Role.speaker, actor=None, now=now)
+    record(actor=actor, action="proposal.create", obj=proposal, now=now, to_state=proposal.state.value)
+    return proposal
+
+
+def update_proposal(proposal: Proposal, data: ProposalData, *, actor: User, now: datetime,
+                    expected_version: int | None = None) -> Proposal:
+    """Edit the content while the call is open; a stale `expected_version` answers 409."""
+    check_action(actor, proposal, "edit", now)
+    if expected_version is not None and expected_version != proposal.version:
+        raise Conflict(_("Someone else changed this proposal in the meantime. Your changes were not saved; "
+                         "please review the current version and edit again."))
+    _apply(proposal, proposal.event, data)
+    proposal.updated_at = now
+    db.session.flush()
+    record(actor=actor, action="proposal.edit", obj=proposal, now=now, from_state=proposal.state.value,
+           to_state=proposal.state.value)
+    return proposal
+
+
+def missing_for_submission(proposal: Proposal) -> list[str]:
+    missing = []
+    if not proposal.abstract.strip():
+        missing.append(_("a short abstract"))
+    if not proposal.description.strip():
+        missing.append(_("a description"))
+    if not proposal.availability:
+        missing.append(_("your availability on at least one event day"))
+    return missing
+
+
+def _move(proposal: Proposal, to: ProposalState, *, actor: User, action: str, now: datetime, **details) -> str:
+    check_action(actor, proposal, action, now)
+    before = proposal.state
+    proposal.state = to
+    proposal.updated_at = now
+    db.session.flush()
+    record(actor=actor, action=f"proposal.{action}", obj=proposal, now=now, from_state=before.value,
+           to_state=to.value, **details)
+    return before.value
+
+
+def _mail_speakers(proposal: Proposal, template: str, *, now: datetime, **context) -> None:
+    for speaker in proposal.speakers:
+        queue_mail(template=template, recipient=speaker.user.email, language=speaker.user.language, now=now,
+                   event_id=proposal.event_id, user=speaker.user, proposal=proposal, event=proposal.event,
+                   link=absolute_url("cfp.proposal", slug=proposal.event.slug, proposal_id=proposal.id), **context)
+
+
+def submit(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
+    """draft → submitted. Side effects: audit row, a confirmation mail to every speaker."""
+    check_action(actor, proposal, "submit", now)
+    missing = missing_for_submission(proposal)
+    if missing:
+        raise DomainError(_("Before you can submit, please add: %(missing)s.", missing=", ".join(missing)), 422)
+    proposal.submitted_at = now
+    _move(proposal, ProposalState.submitted, actor=actor, action="submit", now=now)
+    _mail_speakers(proposal, "proposal_submitted", now=now)
+    return proposal
+
+
+def withdraw(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
+    """submitted/under review/waitlisted → withdrawn. Side effects: audit row, a mail to every speaker."""
+    _move(proposal, ProposalState.withdrawn, actor=actor, action="withdraw", now=now)
+    _mail_speakers(proposal, "proposal_withdrawn", now=now, actor=actor)
+    return proposal
+
+
+def start_review(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
+    """submitted → under review, once the call has closed (committee). Side effects: audit row."""
+    _move(proposal, ProposalState.under_review, actor=actor, action="start_review", now=now)
+    return proposal
+
+
+def decide(proposal: Proposal, decision: ProposalState, *, actor: User, now: datetime) -> Proposal:
+    """under review/waitlisted → accepted/waitlisted/rejected (committee). Side effects: audit row.
+
+    Notification mails are sent separately by the committee once all decisions are made.
+    """
+    if decision not in (ProposalState.accepted, ProposalState.waitlisted, ProposalState.rejected):
+        raise DomainError(_("Unknown decision."), 422)
+    _move(proposal, decision, actor=actor, action="decide", now=now)
+    return proposal
+
+
+def confirm(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
+    """accepted → confirmed by a speaker. Side effects: audit row, a mail to every speaker."""
+    _move(proposal, ProposalState.confirmed, actor=actor, action="confirm", now=now)
+    _mail_speakers(proposal, "proposal_confirmed", now=now, actor=actor)
+    return proposal
+
+
+def decline(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
+    """accepted → declined by a speaker. Side effects: audit row, a mail to every speaker."""
+    _move(proposal, ProposalState.declined, actor=actor, action="decline", now=now)
+    _mail_speakers(proposal, "proposal_declined", now=now, actor=actor)
+    return proposal
+
+
+def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datetime) -> Invitation:
+    """Invite a co-speaker by email (a repeated invitation renews the link). Side effects: audit row, one mail."""
+    check_action(actor, proposal, "invite", now)
+    email = normalise_email(email)
+    invitee = find_user_by_email(email)
+    if invitee is not None and invitee.id in proposal.speaker_ids():
+        raise DomainError(_("This person is already a speaker of this proposal."), 409)
+    token, digest = new_token()
+    invitation = db.session.scalar(select(Invitation).where(Invitation.proposal_id == proposal.id,
+                                                            Invitation.email == email))
+    if invitation is not None and invitation.state is InvitationState.accepted:
+        raise DomainError(_("This person has already accepted an invitation to this proposal."), 409)
+    if invitation is None:
+        invitation = Invitation(proposal_id=proposal.id, email=email, invited_by_id=actor.id)
+        proposal.invitations.append(invitation)
+    invitation.token_hash = digest
+    invitation.created_at = now
+    invitation.invited_by_id = actor.id
+    invitation.expires_at = now + timedelta(seconds=current_app.config["INVITATION_TTL"])
+    db.session.flush()
+    queue_mail(template="co_speaker_invitation", recipient=email,
+               language=invitee.language if invitee else proposal.language, now=now, event_id=proposal.event_id,
+               inviter=actor, proposal=proposal, event=proposal.event,
+               link=absolute_url("cfp.invitation", token=token))
+    record(actor=actor, action="proposal.invite", obj=proposal, now=now, from_state=proposal.state.value,
+           to_state=proposal.state.value, email=email)
+    return invitation
+
+
+def find_invitation(token: str) -> Invitation | None:
+    return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
+
+
+def check_invitation(invitation: Invitation | None, *, now: datetime) -> Invitation:
+    if invitation is None or invitation.state is not InvitationState.pending:
+        raise DomainError(_("This invitation is not valid or has already been used."), 404)
+    if invitation.expires_at <= now:
+        raise DomainError(_("This invitation has expired. Please ask for a new one."), 410)
+    return invitation
+
+
+def accept_invitation(token: str, *, actor: User, now: datetime) -> Proposal:
+    """The invitee becomes co-owner. Side effects: speaker role, audit row, a mail to the inviter."""
+    invitation = check_invitation(find_invitation(token), now=now)
+    proposal = invitation.proposal
+    if normalise_email(actor.email) != invitation.email:
+        raise PermissionDenied(_("This invitation was sent to %(email)s. Please log in with that address.",
+                                 email=invitation.email))
+    if not actor.email_confirmed:
+        raise PermissionDenied(_("Please confirm your email address first."))
+    check_action(actor, proposal, "accept_invitation", now)
+    if actor.id not in proposal.speaker_ids():
+        proposal.speakers.append(ProposalSpeaker(user_id=actor.id, is_submitter=False, joined_at=now))
+    invitation.state = InvitationState.accepted
+    invitation.accepted_by_id = actor.id
+    invitation.accepted_at = now
+    db.session.flush()
+    grant_role(proposal.event, actor, Role.speaker, actor=None, now=now)
+    inviter = invitation.invited_by
+    queue_mail(template="invitation_accepted", recipient=inviter.email, language=inviter.language, now=now,
+               event_id=proposal.event_id, user=inviter, invitee=actor, proposal=proposal, event=proposal.event,
+               link=absolute_url("cfp.proposal", slug=proposal.event.slug, proposal_id=proposal.id))
+    record(actor=actor, action="proposal.accept_invitation", obj=proposal, now=now,
+           from_state=proposal.state.value, to_state=proposal.state.value, email=invitation.email)
+    return proposal

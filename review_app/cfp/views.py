@@ -1,0 +1,189 @@
+"""Speaker pages: the dashboard, writing, submitting and withdrawing proposals, co-speaker invitations."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..db import db
+from ..errors import DomainError
+from ..events.views import load_event
+from ..web import clock, form_page
+from . import permissions, services
+from .forms import ActionForm, InviteForm, ProposalForm
+from .models import ProposalState
+from .queries import get_event_proposal, proposals_of_speaker
+
+bp = Blueprint("cfp", __name__)
+
+
+def _data(form: ProposalForm) -> services.ProposalData:
+    return services.ProposalData(
+        title=form.title.data, abstract=form.abstract.data or "", description=form.description.data or "",
+        format_id=form.format_id.data, main_theme_id=form.main_theme_id.data, language=form.language.data,
+        further_theme_ids=form.further_theme_ids.data or [], audience_ids=form.audience_ids.data or [],
+        project_organisation=form.project_organisation.data or "", project_city=form.project_city.data or "",
+        project_partners=form.project_partners.data or "", project_stage=form.project_stage.data,
+        project_results=form.project_results.data or "", project_transfer=form.project_transfer.data or "",
+        notes_for_committee=form.notes_for_committee.data or "", availability=form.availability(),
+    )
+
+
+def _user():
+    return current_user._get_current_object()
+
+
+def _load(slug: str, proposal_id: int):
+    event = load_event(slug)
+    return event, permissions.check_visible(_user(), get_event_proposal(event, proposal_id))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    proposals = proposals_of_speaker(current_user.id)
+    events = []
+    for proposal in proposals:
+        if not events or events[-1][0].id != proposal.event_id:
+            events.append((proposal.event, []))
+        events[-1][1].append(proposal)
+    return render_template("cfp/dashboard.html", groups=events, action_form=ActionForm(), now=clock(),
+                           can=permissions.can)
+
+
+@bp.route("/events/<slug>/proposals/new", methods=["GET", "POST"])
+@login_required
+def new_proposal(slug: str):
+    event = load_event(slug)
+    now = clock()
+    permissions.check_can_propose(event, now)
+    form = ProposalForm.for_event(event)
+    if request.method == "GET" and not form.is_submitted():
+        form.project_organisation.data = current_user.organisation
+        form.project_city.data = current_user.city
+        form.language.data = current_user.language
+    if form.validate_on_submit():
+        try:
+            proposal = services.create_proposal(event, _data(form), actor=_user(), now=now)
+            if request.form.get("action") == "submit":
+                services.submit(proposal, actor=_user(), now=now)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return form_page("cfp/edit.html", form, status=err.status, event=event, proposal=None)
+        db.session.commit()
+        flash(_("Your proposal is submitted.") if proposal.state is ProposalState.submitted
+              else _("Your draft is saved."), "success")
+        return redirect(url_for("cfp.proposal", slug=slug, proposal_id=proposal.id))
+    return form_page("cfp/edit.html", form, event=event, proposal=None)
+
+
+@bp.get("/events/<slug>/proposals/<int:proposal_id>")
+@login_required
+def proposal(slug: str, proposal_id: int):
+    event, prop = _load(slug, proposal_id)
+    return render_template("cfp/proposal.html", event=event, proposal=prop, now=clock(), can=permissions.can,
+                           action_form=ActionForm(), invite_form=InviteForm(),
+                           missing=services.missing_for_submission(prop))
+
+
+@bp.route("/events/<slug>/proposals/<int:proposal_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str, proposal_id: int):
+    event, prop = _load(slug, proposal_id)
+    now = clock()
+    permissions.check_action(_user(), prop, "edit", now)
+    form = ProposalForm.for_event(event, obj=prop)
+    if not form.is_submitted():
+        form.further_theme_ids.data = [t.id for t in prop.further_themes]
+        form.audience_ids.data = [a.id for a in prop.audiences]
+        form.project_stage.data = prop.project_stage.value
+        form.version.data = str(prop.version)
+        form.load_availability(prop)
+    if form.validate_on_submit():
+        try:
+            expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
+            services.update_proposal(prop, _data(form), actor=_user(), now=now, expected_version=expected)
+            if request.form.get("action") == "submit":
+                services.submit(prop, actor=_user(), now=now)
+        except DomainError as err:
+            db.session.rollback()
+            flash(err.message, "error")
+            return form_page("cfp/edit.html", form, status=err.status, event=event, proposal=prop)
+        db.session.commit()
+        flash(_("Your proposal is submitted.") if request.form.get("action") == "submit"
+              else _("Your changes are saved."), "success")
+        return redirect(url_for("cfp.proposal", slug=slug, proposal_id=prop.id))
+    return form_page("cfp/edit.html", form, event=event, proposal=prop)
+
+
+def _simple_action(slug: str, proposal_id: int, action, message: str):
+    _event, prop = _load(slug, proposal_id)
+    ActionForm()  # CSRF has been checked by CSRFProtect
+    action(prop, actor=_user(), now=clock())
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("cfp.proposal", slug=slug, proposal_id=prop.id))
+
+
+@bp.post("/events/<slug>/proposals/<int:proposal_id>/submit")
+@login_required
+def submit(slug: str, proposal_id: int):
+    return _simple_action(slug, proposal_id, services.submit, _("Your proposal is submitted."))
+
+
+@bp.post("/events/<slug>/proposals/<int:proposal_id>/withdraw")
+@login_required
+def withdraw(slug: str, proposal_id: int):
+    return _simple_action(slug, proposal_id, services.withdraw, _("Your proposal is withdrawn."))
+
+
+@bp.post("/events/<slug>/proposals/<int:proposal_id>/confirm")
+@login_required
+def confirm(slug: str, proposal_id: int):
+    return _simple_action(slug, proposal_id, services.confirm, _("Thank you: your session is confirmed."))
+
+
+@bp.post("/events/<slug>/proposals/<int:proposal_id>/decline")
+@login_required
+def decline(slug: str, proposal_id: int):
+    return _simple_action(slug, proposal_id, services.decline, _("You have declined the session."))
+
+
+@bp.post("/events/<slug>/proposals/<int:proposal_id>/invite")
+@login_required
+def invite(slug: str, proposal_id: int):
+    event, prop = _load(slug, proposal_id)
+    form = InviteForm()
+    now = clock()
+    status = 422
+    if form.validate_on_submit():
+        try:
+            services.invite_co_speaker(prop, form.email.data, actor=_user(), now=now)
+        except DomainError as err:
+            db.session.rollback()
+            form.email.errors.append(err.message)
+            status = err.status
+        else:
+            db.session.commit()
+            flash(_("The invitation is on its way to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("cfp.proposal", slug=slug, proposal_id=prop.id))
+    return render_template("cfp/proposal.html", event=event, proposal=prop, now=now, can=permissions.can,
+                           action_form=ActionForm(), invite_form=form,
+                           missing=services.missing_for_submission(prop)), status
+
+
+@bp.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    now = clock()
+    inv = services.check_invitation(services.find_invitation(token), now=now)
+    form = ActionForm()
+    if request.method == "POST":
+        if not current_user.is_authenticated:
+            return redirect(url_for("accounts.login", next=request.path))
+        prop = services.accept_invitation(token, actor=_user(), now=now)
+        db.session.commit()
+        flash(_("You are now a speaker of “%(title)s”.", title=prop.title), "success")
+        return redirect(url_for("cfp.proposal", slug=prop.event.slug, proposal_id=prop.id))
+    return render_template("cfp/invitation.html", invitation=inv, proposal=inv.proposal, event=inv.proposal.event,
+                           form=form)

@@ -1,0 +1,84 @@
+"""Flask commands: create-admin, seed-demo, dev-server, and the `mail` group."""
+from __future__ import annotations
+
+import threading
+
+import click
+from flask import Flask, current_app
+
+from .db import db, utcnow
+
+
+def register_commands(app: Flask) -> None:
+    from .mail.cli import mail_cli
+
+    app.cli.add_command(mail_cli)
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(dev_server_command)
+
+
+@click.command("create-admin")
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.password_option()
+def create_admin_command(email: str, name: str, password: str) -> None:
+    """Create a site administrator (or make an existing account one)."""
+    from .accounts.services import create_admin
+
+    if len(password) < 10:
+        raise click.BadParameter("at least 10 characters", param_hint="--password")
+    user = create_admin(email=email, name=name, password=password, now=utcnow())
+    db.session.commit()
+    click.echo(f"{user.email} is a site administrator.")
+
+
+@click.command("seed-demo")
+@click.option("--seed", default=2025, show_default=True, help="Random seed; the same seed gives the same data.")
+@click.option("--force", is_flag=True, help="Load even though the database holds other data.")
+def seed_demo_command(seed: int, force: bool) -> None:
+    """Load the Smart City Days demo data (idempotent)."""
+    from .demo import DemoRefused, seed_demo
+
+    try:
+        result = seed_demo(seed=seed, force=force)
+    except DemoRefused as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(result.summary())
+
+
+@click.command("dev-server")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+def dev_server_command(host: str, port: int) -> None:
+    """Serve for development; without a configured SMTP server also run a local mail catcher and the outbox
+    worker, and show the caught mails at /dev/mail/."""
+    app = current_app._get_current_object()
+    stop = threading.Event()
+    controller = None
+    if not app.config.get("MAIL_SERVER"):
+        from .mail.catcher import start_catcher
+        from .mail.views import catcher_dir
+
+        catcher_port = app.config["MAIL_CATCHER_PORT"]
+        controller = start_catcher(catcher_dir(), catcher_port)
+        app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=catcher_port, MAIL_USE_TLS=False,
+                          MAIL_USE_SSL=False, SHOW_CAUGHT_MAIL=True)
+        app.extensions["mail"].server = "127.0.0.1"
+        app.extensions["mail"].port = catcher_port
+        click.echo(f"Mail catcher on 127.0.0.1:{catcher_port}; read the mails at http://{host}:{port}/dev/mail/")
+
+    def worker():
+        from .mail.services import run_worker
+
+        with app.app_context():
+            run_worker(interval=1.0, stop=stop)
+
+    threading.Thread(target=worker, name="outbox-worker", daemon=True).start()
+    click.echo(f"Serving on http://{host}:{port}/  (Ctrl-C stops)")
+    try:
+        app.run(host=host, port=port, debug=app.debug, use_reloader=False, threaded=True)
+    finally:
+        stop.set()
+        if controller is not None:
+            controller.stop()

@@ -1,0 +1,77 @@
+"""Layered configuration: defaults, then instance config, then REVIEW_APP_* environment, then test config."""
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+DEFAULT_SECRET_KEY = "dev-only-insecure-secret-key"  # noqa: S105 - refused outside debug/testing
+
+
+class Defaults:
+    SECRET_KEY = DEFAULT_SECRET_KEY
+    SQLALCHEMY_DATABASE_URI: str | None = None  # filled with the instance SQLite file when unset
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {"pool_pre_ping": True}
+    SQLALCHEMY_TRACK_MODIFICATIONS = False
+    # Absolute base for links in mails; never taken from the request's Host header.
+    BASE_URL = "http://127.0.0.1:5000"
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
+    WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the (server-side) login session
+    BABEL_DEFAULT_LOCALE = "de"
+    BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
+    LANGUAGES = ("de", "en")
+    # Mail
+    MAIL_SERVER: str | None = None
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USE_SSL = False
+    MAIL_USERNAME: str | None = None
+    MAIL_PASSWORD: str | None = None
+    MAIL_DEFAULT_SENDER = "Smart City Days <noreply@review-app.invalid>"
+    MAIL_TIMEOUT = 10
+    MAIL_MAX_ATTEMPTS = 8
+    # Development mail catcher (used by `flask dev-server` when MAIL_SERVER is unset)
+    MAIL_CATCHER_PORT = 8025
+    SHOW_CAUGHT_MAIL = False
+    # Rate limits for the account forms (Flask-Limiter); storage may be redis://...
+    RATELIMIT_ENABLED = True
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ACCOUNT_FORMS = "10 per minute;50 per hour"
+    # Token lifetimes (seconds)
+    EMAIL_CONFIRM_TTL = 3 * 24 * 3600
+    PASSWORD_RESET_TTL = 2 * 3600
+    INVITATION_TTL = 30 * 24 * 3600
+    LOGIN_SESSION_TTL = 14 * 24 * 3600
+
+
+_BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
+
+
+def _coerce(raw: str, current: Any) -> Any:
+    """Give an environment string the type of the default it overrides."""
+    if isinstance(current, bool):
+        if raw.lower() not in _BOOL:
+            raise ValueError(f"not a boolean: {raw!r}")
+        return _BOOL[raw.lower()]
+    if isinstance(current, int):
+        return int(raw)
+    if isinstance(current, (dict, list, tuple)):
+        return json.loads(raw)
+    return raw
+
+
+def from_environment(config: dict[str, Any], environ: os._Environ[str] | dict[str, str] = os.environ) -> None:
+    """Apply every REVIEW_APP_<KEY>; REVIEW_APP_DATABASE_URL is the short name of the database URI."""
+    prefix = "REVIEW_APP_"
+    for name, raw in environ.items():
+        if not name.startswith(prefix):
+            continue
+        key = name[len(prefix):]
+        if key == "DATABASE_URL":
+            key = "SQLALCHEMY_DATABASE_URI"
+        config[key] = _coerce(raw, config.get(key))

@@ -1,0 +1,1 @@
+"""Events (editions), their roles and everything the committee configures."""

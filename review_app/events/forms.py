@@ -1,0 +1,153 @@
+"""Committee forms for the event and its configuration (shape only)."""
+from __future__ import annotations
+
+from datetime import time
+from zoneinfo import available_timezones
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField, TimeField
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+
+from ..forms import BaseForm, MultiCheckboxField
+from .models import ROLE_LABELS
+
+_ZONES = None
+
+
+def _valid_zone(form, field):
+    global _ZONES
+    _ZONES = _ZONES or available_timezones()
+    if field.data not in _ZONES:
+        raise ValidationError(_l("Unknown time zone; use a name such as Europe/Berlin."))
+
+
+class EventForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    motto = StringField(_l("Motto"), validators=[Length(max=200)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=10000)],
+                                description=_l("Markdown is allowed."))
+    starts_on = DateField(_l("First day"), validators=[InputRequired()])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
+    timezone = StringField(_l("Time zone"), default="Europe/Berlin", validators=[DataRequired(), Length(max=60),
+                                                                                 _valid_zone])
+    cfp_opens_at = DateTimeLocalField(_l("Call for sessions opens"), validators=[InputRequired()])
+    cfp_closes_at = DateTimeLocalField(_l("Call for sessions closes"), validators=[InputRequired()])
+    review_opens_at = DateTimeLocalField(_l("Review period starts"), validators=[InputRequired()])
+    review_closes_at = DateTimeLocalField(_l("Review period ends"), validators=[InputRequired()])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        pairs = [(self.starts_on, self.ends_on, False), (self.cfp_opens_at, self.cfp_closes_at, True),
+                 (self.review_opens_at, self.review_closes_at, True)]
+        for start, end, strict in pairs:
+            if start.data and end.data and (end.data <= start.data if strict else end.data < start.data):
+                end.errors = [*end.errors, _l("Must be after the start.")]
+                ok = False
+        if self.starts_on.data and self.ends_on.data and (self.ends_on.data - self.starts_on.data).days > 14:
+            self.ends_on.errors = [*self.ends_on.errors, _l("An event lasts at most 15 days.")]
+            ok = False
+        return ok
+
+
+class NewEventForm(EventForm):
+    slug = StringField(_l("Short name for addresses"), validators=[
+        DataRequired(), Length(min=3, max=60),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Lower-case letters, digits and hyphens only."))])
+
+
+class BilingualForm(BaseForm):
+    name_de = StringField(_l("Name (German)"), validators=[DataRequired(), Length(max=120)])
+    name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
+
+
+class VenueForm(BaseForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    address = StringField(_l("Address"), validators=[Length(max=300)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+
+
+class RoomForm(BaseForm):
+    venue_id = SelectField(_l("Venue"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    capacity = IntegerField(_l("Capacity (people)"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    format_ids = MultiCheckboxField(_l("Formats this room suits"), coerce=int, validators=[Optional()])
+
+    @classmethod
+    def for_event(cls, event, **kwargs):
+        attrs = {}
+        for i, _day in enumerate(event.days):
+            attrs[f"day{i}_open"] = BooleanField(_l("Open"), default=True)
+            attrs[f"day{i}_opens"] = TimeField(_l("opens"), default=time(9, 0), validators=[Optional()])
+            attrs[f"day{i}_closes"] = TimeField(_l("closes"), default=time(18, 0), validators=[Optional()])
+        form = type("EventRoomForm", (cls,), attrs)(**kwargs)
+        form.venue_id.choices = [(v.id, v.name) for v in event.venues]
+        form.format_ids.choices = [(f.id, f.name) for f in event.formats]
+        form.day_fields = [(day, f"day{i}_open", f"day{i}_opens", f"day{i}_closes")
+                           for i, day in enumerate(event.days)]
+        return form
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for _day, is_open, opens, closes in self.day_fields:
+            if self[is_open].data:
+                if self[opens].data is None or self[closes].data is None:
+                    self[opens].errors = [*self[opens].errors, _l("Give both times.")]
+                    ok = False
+                elif self[closes].data <= self[opens].data:
+                    self[closes].errors = [*self[closes].errors, _l("Must be after the opening time.")]
+                    ok = False
+        return ok
+
+
+class ThemeForm(BilingualForm):
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    colour = StringField(_l("Colour"), default="#005a9c", validators=[
+        DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour such as #005a9c."))],
+        render_kw={"type": "color"})
+    position = IntegerField(_l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
+
+
+class AudienceForm(BilingualForm):
+    pass
+
+
+class FormatForm(BilingualForm):
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    default_minutes = IntegerField(_l("Default length (minutes)"),
+                                   validators=[InputRequired(), NumberRange(min=5, max=720)])
+    venue_ids = MultiCheckboxField(_l("Venues where it can run"), coerce=int, validators=[Optional()])
+
+
+class CriterionForm(BilingualForm):
+    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    weight = IntegerField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(min=1, max=10)])
+    scale_min = IntegerField(_l("Lowest score"), default=1, validators=[InputRequired(), NumberRange(min=0, max=10)])
+    scale_max = IntegerField(_l("Highest score"), default=5, validators=[InputRequired(), NumberRange(min=1, max=10)])
+    position = IntegerField(_l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.scale_max.data <= self.scale_min.data:
+            self.scale_max.errors = [*self.scale_max.errors, _l("Must be higher than the lowest score.")]
+            ok = False
+        return ok
+
+
+class TravelTimeForm(BaseForm):
+    venue_a_id = SelectField(_l("From venue"), coerce=int, validators=[InputRequired()])
+    venue_b_id = SelectField(_l("To venue"), coerce=int, validators=[InputRequired()])
+    minutes = IntegerField(_l("Travel time (minutes)"), validators=[InputRequired(), NumberRange(min=0, max=600)])
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if ok and self.venue_a_id.data == self.venue_b_id.data:
+            self.venue_b_id.errors = [*self.venue_b_id.errors, _l("Choose two different venues.")]
+            ok = False
+        return ok
+
+
+class RoleForm(BaseForm):
+    email = EmailField(_l("Email address of an existing account"),
+                       validators=[DataRequired(), Length(max=254), Email()])
+    role = SelectField(_l("Role"), choices=[(k.value, v) for k, v in ROLE_LABELS.items()])

@@ -1,0 +1,116 @@
+"""The configuration objects the committee manages through one set of list/edit/delete pages."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from ..db import db
+from . import forms
+from .models import Audience, Event, ReviewCriterion, Room, RoomOpening, SessionFormat, Theme, Venue
+
+
+@dataclass(frozen=True)
+class Kind:
+    slug: str
+    model: type
+    form: type
+    title: Any
+    singular: Any
+    columns: list[tuple[Any, Callable[[Any], Any]]]
+    fields: list[str]  # copied from form to object as they are
+    make_form: Callable[..., Any] | None = None  # (event, **kwargs) -> form
+    load_extra: Callable[[Any, Any], None] = lambda form, item: None
+    apply_extra: Callable[[Any, Any, Event], None] = lambda form, item, event: None
+    related: list[str] = field(default_factory=list)
+
+    def build_form(self, event: Event, **kwargs):
+        return self.make_form(event, **kwargs) if self.make_form else self.form(**kwargs)
+
+    def apply(self, form, item, event: Event) -> None:
+        for name in self.fields:
+            setattr(item, name, form[name].data if form[name].data is not None else getattr(item, name, None))
+        self.apply_extra(form, item, event)
+
+
+def _of_event(model, event: Event, ids):
+    return list(db.session.scalars(select(model).where(model.event_id == event.id, model.id.in_(ids or []))))
+
+
+# rooms -----------------------------------------------------------------
+def _room_form(event, **kwargs):
+    return forms.RoomForm.for_event(event, **kwargs)
+
+
+def _room_load(form, room: Room):
+    form.format_ids.data = [f.id for f in room.formats]
+    by_day = {o.day: o for o in room.openings}
+    for day, is_open, opens, closes in form.day_fields:
+        opening = by_day.get(day)
+        form[is_open].data = opening is not None
+        if opening is not None:
+            form[opens].data, form[closes].data = opening.opens, opening.closes
+
+
+def _room_apply(form, room: Room, event: Event):
+    venue = db.session.get(Venue, form.venue_id.data)
+    if venue is None or venue.event_id != event.id:
+        from ..errors import DomainError
+
+        raise DomainError(_l("Choose one of this event's venues."), 422)
+    room.venue = venue
+    room.event_id = event.id
+    room.formats = _of_event(SessionFormat, event, form.format_ids.data)
+    wanted = {day: (form[opens].data, form[closes].data)
+              for day, is_open, opens, closes in form.day_fields if form[is_open].data}
+    room.openings = [RoomOpening(day=day, opens=o, closes=c) for day, (o, c) in sorted(wanted.items())]
+
+
+# formats -----------------------------------------------------------------
+def _format_form(event, **kwargs):
+    form = forms.FormatForm(**kwargs)
+    form.venue_ids.choices = [(v.id, v.name) for v in event.venues]
+    return form
+
+
+def _format_load(form, fmt: SessionFormat):
+    form.venue_ids.data = [v.id for v in fmt.venues]
+
+
+def _format_apply(form, fmt: SessionFormat, event: Event):
+    fmt.venues = _of_event(Venue, event, form.venue_ids.data)
+
+
+def _minutes(fmt):
+    return f"{fmt.default_minutes} min"
+
+
+KINDS: dict[str, Kind] = {k.slug: k for k in [
+    Kind("venues", Venue, forms.VenueForm, _l("Venues"), _l("Venue"),
+         [(_l("Name"), lambda v: v.name), (_l("Address"), lambda v: v.address)],
+         ["name", "address", "description"]),
+    Kind("rooms", Room, forms.RoomForm, _l("Rooms"), _l("Room"),
+         [(_l("Name"), lambda r: r.name), (_l("Venue"), lambda r: r.venue.name),
+          (_l("Capacity"), lambda r: r.capacity), (_l("Formats"), lambda r: ", ".join(f.name for f in r.formats))],
+         ["name", "capacity"], make_form=_room_form, load_extra=_room_load, apply_extra=_room_apply,
+         related=["venue", "formats", "openings"]),
+    Kind("themes", Theme, forms.ThemeForm, _l("Themes"), _l("Theme"),
+         [(_l("Name (German)"), lambda t: t.name_de), (_l("Name (English)"), lambda t: t.name_en),
+          (_l("Colour"), lambda t: t.colour)],
+         ["name_de", "name_en", "description", "colour", "position"]),
+    Kind("audiences", Audience, forms.AudienceForm, _l("Audiences"), _l("Audience"),
+         [(_l("Name (German)"), lambda a: a.name_de), (_l("Name (English)"), lambda a: a.name_en)],
+         ["name_de", "name_en"]),
+    Kind("formats", SessionFormat, forms.FormatForm, _l("Session formats"), _l("Session format"),
+         [(_l("Name"), lambda f: f.name), (_l("Default length"), _minutes),
+          (_l("Venues"), lambda f: ", ".join(v.name for v in f.venues))],
+         ["name_de", "name_en", "description", "default_minutes"], make_form=_format_form,
+         load_extra=_format_load, apply_extra=_format_apply, related=["venues"]),
+    Kind("criteria", ReviewCriterion, forms.CriterionForm, _l("Review criteria"), _l("Review criterion"),
+         [(_l("Name"), lambda c: c.name), (_l("Weight"), lambda c: c.weight),
+          (_l("Scale"), lambda c: f"{c.scale_min}–{c.scale_max}")],
+         ["name_de", "name_en", "description", "weight", "scale_min", "scale_max", "position"]),
+]}

@@ -1,0 +1,37 @@
+"""Languages: which one a page is in, and dates shown in an event's time zone."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_datetime as babel_format_datetime
+from flask import current_app, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+
+def select_locale() -> str:
+    """The language switch wins, then the user's preference, then the browser's, then German."""
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("lang")
+    if chosen in languages:
+        return chosen
+    if getattr(current_user, "is_authenticated", False) and current_user.language in languages:
+        return current_user.language
+    return request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _locale() -> str:
+    locale = get_locale()
+    return str(locale) if locale else "de"
+
+
+def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
+    """A UTC moment as wall-clock time in `zone`, in the page's language."""
+    tz = ZoneInfo(zone)
+    return babel_format_datetime(moment.astimezone(tz), fmt, tzinfo=tz, locale=_locale())
+
+
+def format_day(day: date, fmt: str = "full") -> str:
+    return babel_format_date(day, fmt, locale=_locale())

@@ -1,0 +1,33 @@
+"""Development-only page showing the mails the local catcher received."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, render_template
+
+from .catcher import read_caught
+
+bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
+
+
+def catcher_dir() -> Path:
+    return Path(current_app.instance_path) / "caught-mail"
+
+
+@bp.before_request
+def _only_in_development():
+    if not (current_app.debug and current_app.config["SHOW_CAUGHT_MAIL"]):
+        abort(404)
+
+
+@bp.get("/")
+def index():
+    return render_template("dev/mail.html", mails=read_caught(catcher_dir()))
+
+
+@bp.get("/<mail_id>")
+def show(mail_id: str):
+    for item in read_caught(catcher_dir()):
+        if item["id"] == mail_id:
+            return render_template("dev/mail_one.html", mail=item)
+    abort(404)

@@ -1,0 +1,1 @@
+"""Public pages: the list of events, each event's call for sessions, the language switch."""
