@@ -65,6 +65,14 @@ def register_extensions(app: Flask) -> None:
     from .accounts.services import load_session_user
     from .web import clock
 
+    @app.before_request
+    def _fix_locale():
+        # decide the page's language once, up front: a failed flush later in the request expires the user
+        # object, and translating an error message must not need the database
+        from flask_babel import get_locale
+
+        get_locale()
+
     @login_manager.user_loader
     def _load(token: str):
         return load_session_user(token, now=clock())

@@ -36,6 +36,7 @@ class Defaults:
     MAIL_MAX_ATTEMPTS = 8
     # Development mail catcher (used by `flask dev-server` when MAIL_SERVER is unset)
     MAIL_CATCHER_PORT = 8025
+    MAIL_CATCHER_DIR: str | None = None  # default: instance/caught-mail
     SHOW_CAUGHT_MAIL = False
     # Rate limits for the account forms (Flask-Limiter); storage may be redis://...
     RATELIMIT_ENABLED = True

@@ -8,9 +8,10 @@ from flask_wtf import FlaskForm
 from wtforms import Field, SelectMultipleField, StringField, TextAreaField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-# C0 controls except tab/newline/carriage return, DEL, C1 controls, and lone surrogates
-_SINGLE_LINE_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-_MULTI_LINE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# C0 controls except tab/newline/carriage return, DEL, C1 controls, lone surrogates, and the bidi
+# embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) that make text read other than it is
+_SINGLE_LINE_BAD = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_MULTI_LINE_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def strip_filter(value):

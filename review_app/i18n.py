@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -14,6 +14,9 @@ from flask_login import current_user
 def select_locale() -> str:
     """The language switch wins, then the user's preference, then the browser's, then German."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        # services called from the CLI, the demo seeder or tests raise translated DomainErrors too
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -125,7 +125,9 @@ def make_proposal(event: Event, owner: User, *, state: ProposalState = ProposalS
     return proposal
 
 
-def login(client, user: User, password: str = TEST_PASSWORD):
-    response = client.post("/login", data={"email": user.email, "password": password})
+def login(client, user: User | str, password: str = TEST_PASSWORD):
+    """Log in through the form; pass the user or (outside an app context) the email address."""
+    email = user if isinstance(user, str) else user.email
+    response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]
     return response

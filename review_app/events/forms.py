@@ -22,6 +22,10 @@ def _valid_zone(form, field):
         raise ValidationError(_l("Unknown time zone; use a name such as Europe/Berlin."))
 
 
+# datetime-local inputs need "YYYY-MM-DDTHH:MM" as their value; the first format is the one rendered
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
+
+
 class EventForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     motto = StringField(_l("Motto"), validators=[Length(max=200)])
@@ -31,10 +35,10 @@ class EventForm(BaseForm):
     ends_on = DateField(_l("Last day"), validators=[InputRequired()])
     timezone = StringField(_l("Time zone"), default="Europe/Berlin", validators=[DataRequired(), Length(max=60),
                                                                                  _valid_zone])
-    cfp_opens_at = DateTimeLocalField(_l("Call for sessions opens"), validators=[InputRequired()])
-    cfp_closes_at = DateTimeLocalField(_l("Call for sessions closes"), validators=[InputRequired()])
-    review_opens_at = DateTimeLocalField(_l("Review period starts"), validators=[InputRequired()])
-    review_closes_at = DateTimeLocalField(_l("Review period ends"), validators=[InputRequired()])
+    cfp_opens_at = DateTimeLocalField(_l("Call for sessions opens"), format=LOCAL_FORMATS, validators=[InputRequired()])
+    cfp_closes_at = DateTimeLocalField(_l("Call for sessions closes"), format=LOCAL_FORMATS, validators=[InputRequired()])
+    review_opens_at = DateTimeLocalField(_l("Review period starts"), format=LOCAL_FORMATS, validators=[InputRequired()])
+    review_closes_at = DateTimeLocalField(_l("Review period ends"), format=LOCAL_FORMATS, validators=[InputRequired()])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)

@@ -79,10 +79,11 @@ def save_item(event: Event, item: Base, *, actor: User, now: datetime, apply) ->
     """
     check_manage(actor, event)
     is_new = getattr(item, "id", None) is None
-    apply(item)
-    if is_new:
-        item.event_id = event.id
-        db.session.add(item)
+    with db.session.no_autoflush:  # the object is complete only after apply()
+        apply(item)
+        if is_new:
+            item.event_id = event.id
+            db.session.add(item)
     _flush_or_conflict()
     record(actor=actor, action=f"{item.__tablename__}.{'create' if is_new else 'update'}", obj=item, now=now,
            event_id=event.id)

@@ -11,7 +11,8 @@ bp = Blueprint("devmail", __name__, url_prefix="/dev/mail")
 
 
 def catcher_dir() -> Path:
-    return Path(current_app.instance_path) / "caught-mail"
+    configured = current_app.config.get("MAIL_CATCHER_DIR")
+    return Path(configured) if configured else Path(current_app.instance_path) / "caught-mail"
 
 
 @bp.before_request
