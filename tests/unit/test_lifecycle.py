@@ -7,9 +7,11 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
 from review_app.accounts.models import User
+from review_app.accounts import services as account_services
 from review_app.accounts.services import hash_token
 from review_app.audit.models import AuditEntry
 from review_app.cfp import services as cfp
@@ -56,6 +58,12 @@ LATE_STATES = {S.under_review, S.accepted, S.waitlisted, S.rejected, S.confirmed
 LATER = AFTER_CFP + timedelta(days=2)
 INVITEE_EMAIL = "co.speaker@example.org"
 INVITE_TOKEN = "invitation-token-for-the-lifecycle-test"
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing(monkeypatch):
+    """Still argon2id, with the cheapest parameters: these tests create many accounts."""
+    monkeypatch.setattr(account_services, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def moment(action: str, state: ProposalState):
