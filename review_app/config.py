@@ -43,6 +43,8 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ACCOUNT_FORMS = "10 per minute;50 per hour"
+    # "default": argon2id with the library's recommended cost; "fast": argon2id at minimal cost (tests only)
+    PASSWORD_HASHING = "default"
     # Token lifetimes (seconds)
     EMAIL_CONFIRM_TTL = 3 * 24 * 3600
     PASSWORD_RESET_TTL = 2 * 3600

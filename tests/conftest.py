@@ -72,6 +72,7 @@ def app(database_url):
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 9,  # nothing listens; tests that send mail use the smtp_server fixture
         "MAIL_SUPPRESS_SEND": False,
+        "PASSWORD_HASHING": "fast",
     })
     with app.app_context():
         upgrade()  # the schema comes from the migrations, as in production

@@ -17,9 +17,24 @@ from ..errors import DomainError, PermissionDenied
 from ..mail.services import absolute_url, queue_mail
 from .models import AccountToken, LoginSession, OrganisationType, TokenPurpose, User
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
-# Verified against when the email is unknown, so that a login takes as long either way.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+_HASHERS = {
+    "default": PasswordHasher(),  # argon2id with the library's current recommended parameters
+    # still argon2id, but cheap: only for the test suite and benchmarks (config PASSWORD_HASHING = "fast")
+    "fast": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
+}
+_DUMMY_HASHES: dict[str, str] = {}
+
+
+def _hasher() -> PasswordHasher:
+    return _HASHERS[current_app.config.get("PASSWORD_HASHING", "default")]
+
+
+def _dummy_hash() -> str:
+    """Verified against when the email is unknown, so that a login takes as long either way."""
+    key = current_app.config.get("PASSWORD_HASHING", "default")
+    if key not in _DUMMY_HASHES:
+        _DUMMY_HASHES[key] = _HASHERS[key].hash("not-a-real-password")
+    return _DUMMY_HASHES[key]
 
 
 def hash_token(token: str) -> str:
@@ -40,16 +55,17 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def verify_password(user: User | None, password: str) -> bool:
+    hasher = _hasher()
     try:
-        ok = _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        ok = hasher.verify(user.password_hash if user else _dummy_hash(), password)
     except (VerificationError, InvalidHashError):
         return False
-    if ok and user is not None and _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if ok and user is not None and hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
     return ok and user is not None
 
 

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from argon2 import PasswordHasher
+from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from review_app.accounts.models import User
@@ -64,6 +65,13 @@ INVITE_TOKEN = "invitation-token-for-the-lifecycle-test"
 def _cheap_password_hashing(monkeypatch):
     """Still argon2id, with the cheapest parameters: these tests create many accounts."""
     monkeypatch.setattr(account_services, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def ctx(ctx):
+    """The application context of conftest, with messages in English (the msgids asserted on below)."""
+    with force_locale("en"):
+        yield
 
 
 def moment(action: str, state: ProposalState):
