@@ -5,6 +5,7 @@ import threading
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .db import db, utcnow
 
@@ -19,6 +20,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.option("--email", prompt=True)
 @click.option("--name", prompt=True)
 @click.password_option()
@@ -34,6 +36,7 @@ def create_admin_command(email: str, name: str, password: str) -> None:
 
 
 @click.command("seed-demo")
+@with_appcontext
 @click.option("--seed", default=2025, show_default=True, help="Random seed; the same seed gives the same data.")
 @click.option("--force", is_flag=True, help="Load even though the database holds other data.")
 def seed_demo_command(seed: int, force: bool) -> None:
@@ -48,6 +51,7 @@ def seed_demo_command(seed: int, force: bool) -> None:
 
 
 @click.command("dev-server")
+@with_appcontext
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
 def dev_server_command(host: str, port: int) -> None:

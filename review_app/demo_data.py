@@ -502,3 +502,16 @@ PROPOSALS_2027 = [
       body="Für Digitalisierungs- und Bürgerbüro-Verantwortliche.", partners="Kreis Recklinghausen",
       results="Konzeptphase.", transfer="Checkliste zur Vorbereitung."),
 ]
+
+# The closing part of each description: how the session runs, per format and language.
+AGENDA = {
+    "talk20": {"de": "15 Minuten Bericht, 5 Minuten Fragen.", "en": "15 minutes of talk, 5 minutes of questions."},
+    "talk30": {"de": "20 Minuten Bericht, 10 Minuten Diskussion.",
+               "en": "20 minutes of talk, 10 minutes of discussion."},
+    "panel": {"de": "Kurze Impulse der Gäste, moderiertes Gespräch, offene Fragerunde mit dem Publikum.",
+              "en": "Short statements, a moderated conversation, questions from the audience."},
+    "workshop": {"de": "Einführung (15 Min.), Arbeit in Kleingruppen (50 Min.), Ergebnisse und Ausblick (25 Min.).",
+                 "en": "Introduction (15 min), group work (50 min), results and next steps (25 min)."},
+    "handson": {"de": "Ganztägiger Stand; Besucher*innen kommen jederzeit vorbei und probieren selbst aus.",
+                "en": "An all-day stand; visitors drop by at any time and try it themselves."},
+}
