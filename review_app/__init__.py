@@ -86,6 +86,9 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from .web import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before any rule is added
     from .accounts.views import bp as accounts_bp
     from .cfp.views import bp as cfp_bp
     from .events.views import bp as manage_bp

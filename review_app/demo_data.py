@@ -28,7 +28,8 @@ treffen sich Besucher*innen und Referent*innen aus Herne, dem Ruhrgebiet und gan
 
 Praxisnahe **Best-Practice-Berichte** von Projekten aus Städten, Verwaltung und Unternehmen: Was wurde
 umgesetzt, was hat funktioniert, was können andere Städte übernehmen? Besonders willkommen ist der
-**Transfer aus der Wissenschaft in die konkrete Anwendung vor Ort**, etwa aus dem DeepTech-Netzwerk ruhrvalley.
+**Transfer aus der Wissenschaft in die konkrete Anwendung vor Ort**, etwa aus dem DeepTech-Netzwerk
+ruhrvalley.
 
 Schwerpunkte sind KI als Transformationsbeschleuniger, Data Spaces, IT-Infrastruktur und Glasfaserausbau,
 Smart City Transformation durch Energieeffizienz, Transformation durch intelligente Mobilität und die
@@ -42,7 +43,8 @@ VENUES = {
     "villa": ("Mulvany Villa", "Shamrock-Park Herne, Shamrockring 1, 44623 Herne",
               "Ort der Fachtagung für Kommunen, Wirtschaft und Wissenschaft."),
     "druckerei": ("Alte Druckerei / Thinktank", "Bebelstraße 20, 44623 Herne",
-                  "Programm für Bürger*innen in der Innenstadt, im Thinktank des Applied Excellence Departments: "
+                  "Programm für Bürger*innen in der Innenstadt, im Thinktank des Applied Excellence "
+                  "Departments: "
                   "Vorträge, Präsentationen und Projekte zum Anfassen."),
 }
 TRAVEL_MINUTES = 15  # Shamrock-Park ↔ Innenstadt by bus or bike
@@ -54,11 +56,13 @@ FORMATS = {
     "talk30": ("Praxisvortrag (30 Min.)", "Best-practice talk (30 min)", 30, ["villa", "druckerei"],
                "Ausführlicher Projektbericht mit Ergebnissen und Diskussion."),
     "panel": ("Podiumsdiskussion", "Panel discussion", 60, ["villa", "druckerei"],
-              "Drei bis fünf Personen aus Kommune, Wirtschaft und Forschung im Gespräch, mit Publikumsfragen."),
+              "Drei bis fünf Personen aus Kommune, Wirtschaft und Forschung im Gespräch, "
+              "mit Publikumsfragen."),
     "workshop": ("Workshop", "Workshop", 90, ["villa", "druckerei"],
                  "Gemeinsames Arbeiten an einer Fragestellung in kleiner Runde."),
     "handson": ("Projekt zum Anfassen", "Hands-on project", 480, ["druckerei"],
-                "Ein Stand in der Ausstellungsfläche, an dem Besucher*innen ein Projekt ausprobieren – ganztägig."),
+                "Ein Stand in der Ausstellungsfläche, an dem Besucher*innen ein Projekt ausprobieren – "
+                "ganztägig."),
 }
 
 # (venue, name, capacity, formats, opens, closes) – open on every event day
@@ -74,7 +78,8 @@ ROOMS = [
 # key: (name_de, name_en, colour, description) – colours keep ≥ 4.5:1 contrast against white
 THEMES = {
     "ki": ("Künstliche Intelligenz", "Artificial intelligence", "#005A9C",
-           "KI als Transformationsbeschleuniger: Anwendungen in Verwaltung, Unternehmen und Stadtgesellschaft."),
+           "KI als Transformationsbeschleuniger: Anwendungen in Verwaltung, Unternehmen und "
+           "Stadtgesellschaft."),
     "data": ("Data Spaces", "Data spaces", "#6A3D9A",
              "Daten souverän teilen: urbane Datenplattformen, offene Daten und Datenräume für Kommunen."),
     "infra": ("IT-Infrastruktur & Glasfaserausbau", "IT infrastructure & fibre roll-out", "#00635D",
@@ -82,7 +87,8 @@ THEMES = {
     "energy": ("Smart City Transformation durch Energieeffizienz",
                "Smart city transformation through energy efficiency", "#1B7837",
                "Energie sparen mit Daten: Gebäude, Beleuchtung, Quartiere und Stadtklima."),
-    "mobility": ("Transformation durch intelligente Mobilität", "Transformation through smart mobility", "#9C4A00",
+    "mobility": ("Transformation durch intelligente Mobilität", "Transformation through smart mobility",
+                 "#9C4A00",
                  "Verkehr vernetzt steuern: ÖPNV, Parken, Rad und neue Mobilitätsangebote."),
     "admin": ("Digitale Verwaltung", "Digital administration", "#B2182B",
               "Online-Serviceportal, ePersonalausweis, OZG: Verwaltung, die online funktioniert."),
@@ -103,7 +109,8 @@ AUDIENCES = {
 # (name_de, name_en, weight, description); scale 1–5
 CRITERIA = [
     ("Themenbezug", "Fit to the themes", 2, "Passt der Beitrag zu den Schwerpunkten der Smart City Days?"),
-    ("Praxisrelevanz", "Practical relevance", 3, "Gibt es ein laufendes Projekt mit belastbaren Ergebnissen?"),
+    ("Praxisrelevanz", "Practical relevance", 3,
+     "Gibt es ein laufendes Projekt mit belastbaren Ergebnissen?"),
     ("Übertragbarkeit auf andere Städte", "Transferability to other cities", 3,
      "Können andere Kommunen das Vorgehen übernehmen?"),
     ("Innovationsgrad", "Innovation", 1, "Wie neu ist der Ansatz für die Region?"),
@@ -114,6 +121,7 @@ CRITERIA = [
 # -- organisations and people --------------------------------------------------------------------------
 
 # key: (organisation, organisation_type, city, mail domain)
+RUHRVALLEY = "ruhrvalley.example"
 ORGS = {
     "herne": ("Stadt Herne", "city", "Herne", "herne.example"),
     "bochum": ("Stadt Bochum", "city", "Bochum", "bochum.example"),
@@ -131,15 +139,16 @@ ORGS = {
     "sensorwerk": ("Sensorwerk Labs GmbH", "startup", "Herne", "sensorwerk.example"),
     "civicflow": ("CivicFlow GmbH", "startup", "Gelsenkirchen", "civicflow.example"),
     "kiwerk": ("KIwerk Ruhr UG", "startup", "Castrop-Rauxel", "kiwerk.example"),
-    "rv_energy": ("ruhrvalley – Forschungsgruppe Energieinformatik", "research", "Bochum", "ruhrvalley.example"),
-    "rv_mobility": ("ruhrvalley – Labor für Mobilitätsdaten", "research", "Gelsenkirchen", "ruhrvalley.example"),
-    "rv_ai": ("ruhrvalley – Applied AI Lab", "research", "Bochum", "ruhrvalley.example"),
-    "rv_sensor": ("ruhrvalley – Labor für vernetzte Sensorik", "research", "Recklinghausen", "ruhrvalley.example"),
+    "rv_energy": ("ruhrvalley – Forschungsgruppe Energieinformatik", "research", "Bochum", RUHRVALLEY),
+    "rv_mobility": ("ruhrvalley – Labor für Mobilitätsdaten", "research", "Gelsenkirchen", RUHRVALLEY),
+    "rv_ai": ("ruhrvalley – Applied AI Lab", "research", "Bochum", RUHRVALLEY),
+    "rv_sensor": ("ruhrvalley – Labor für vernetzte Sensorik", "research", "Recklinghausen", RUHRVALLEY),
     "werkstatt": ("Digitalwerkstatt Herne e. V.", "other", "Herne", "digitalwerkstatt-herne.example"),
     "opendata": ("Open Data Ruhr e. V.", "other", "Bochum", "open-data-ruhr.example"),
     # committee and reviewers
     "hernebusiness": ("Herne.Business", "administration", "Herne", "herne-business.example"),
-    "agentur": ("Digitalagentur der Kommunen NRW", "administration", "Düsseldorf", "digitalagentur-nrw.example"),
+    "agentur": ("Digitalagentur der Kommunen NRW", "administration", "Düsseldorf",
+                "digitalagentur-nrw.example"),
     "beratung": ("Stadt & Daten Beratung GmbH", "company", "Essen", "stadt-und-daten.example"),
     "fius": ("Forschungsinstitut Urbane Systeme", "research", "Dortmund", "fius.example"),
 }
@@ -192,21 +201,27 @@ PROPOSALS_2025 = [
     # Künstliche Intelligenz
     P(org="herne", fmt="talk30", theme="ki", aud=["kommunen", "experten"], stage="operation", lang="de",
       title="KI-Chatbot im Bürgerbüro: ein Jahr Erfahrung in Herne",
-      abstract="Seit einem Jahr beantwortet ein KI-Assistent Fragen zu Meldewesen, Müllabfuhr und Parkausweisen. "
-               "Wir zeigen, was gut lief, wo er scheitert und wie wir Datenschutz und Barrierefreiheit gelöst haben.",
+      abstract="Seit einem Jahr beantwortet ein KI-Assistent Fragen zu Meldewesen, Müllabfuhr und "
+               "Parkausweisen. "
+               "Wir zeigen, was gut lief, wo er scheitert und wie wir Datenschutz und Barrierefreiheit "
+               "gelöst haben.",
       body="Der Assistent läuft auf kommunaler Infrastruktur und greift nur auf freigegebene Inhalte zu.",
       partners="Kommunales IT-Zentrum Emscher-Lippe", results="38 % weniger telefonische Standardanfragen.",
       transfer="Wissensbasis und Betriebskonzept stellen wir anderen Kommunen zur Verfügung."),
-    P(org="rv_ai", fmt="talk30", theme="ki", aud=["wissenschaft", "experten", "kommunen"], stage="pilot", lang="en",
+    P(org="rv_ai", fmt="talk30", theme="ki", aud=["wissenschaft", "experten", "kommunen"], stage="pilot",
+      lang="en",
       title="Explainable AI for municipal traffic forecasts",
-      abstract="Traffic planners do not trust black boxes. We built forecasts that show why they predict a jam, "
+      abstract="Traffic planners do not trust black boxes. We built forecasts that show why they predict a "
+               "jam, "
                "and tested them with two cities in the Ruhr area.",
       body="The talk covers the model, the explanation interface and what the planners actually used.",
-      partners="Stadt Gelsenkirchen, Stadt Herne", results="Forecast error down 21 % compared with the old model.",
+      partners="Stadt Gelsenkirchen, Stadt Herne",
+      results="Forecast error down 21 % compared with the old model.",
       transfer="Open-source code and a guide for cities with their own traffic counters."),
     P(org="kiwerk", fmt="workshop", theme="ki", aud=["kommunen", "experten"], stage="pilot", lang="de",
       title="Sprachmodelle datenschutzkonform in der Kommunalverwaltung einsetzen",
-      abstract="Im Workshop prüfen wir gemeinsam typische Anwendungsfälle – Bescheide zusammenfassen, Anfragen "
+      abstract="Im Workshop prüfen wir gemeinsam typische Anwendungsfälle – Bescheide zusammenfassen, "
+               "Anfragen "
                "vorsortieren, Texte in Leichte Sprache übertragen – gegen DSGVO und KI-Verordnung.",
       body="Teilnehmende bringen eigene Anwendungsfälle mit und gehen mit einer Checkliste nach Hause.",
       partners="Stadt Castrop-Rauxel", results="Pilot mit drei Fachbereichen in Castrop-Rauxel.",
@@ -216,47 +231,61 @@ PROPOSALS_2025 = [
       abstract="Viele KI-Projekte scheitern an unklaren Abläufen. Anhand von fünf Betrieben aus dem Kreis "
                "Recklinghausen zeigen wir, wie eine Prozessanalyse den Einsatz von KI erst sinnvoll macht.",
       body="Mit Beispielen aus Handwerk, Logistik und Einzelhandel.",
-      partners="IHK-Arbeitskreis Digitalisierung", results="Fünf umgesetzte Automatisierungen, zwei bewusst gestoppt.",
+      partners="IHK-Arbeitskreis Digitalisierung",
+      results="Fünf umgesetzte Automatisierungen, zwei bewusst gestoppt.",
       transfer="Ein Leitfaden für Wirtschaftsförderungen, die Betriebe beraten."),
     P(org="bochum", fmt="talk30", theme="ki", aud=["kommunen", "experten"], stage="pilot", lang="de",
       title="Straßenschäden per Bildanalyse erkennen: Bochums Pilot mit Kamerafahrzeugen",
-      abstract="Müllfahrzeuge fotografieren auf ihren Touren die Fahrbahn, eine KI markiert Schlaglöcher und Risse. "
-               "Wir berichten über Genauigkeit, Datenschutz (Verpixelung) und die Einbindung in die Straßenunterhaltung.",
+      abstract="Müllfahrzeuge fotografieren auf ihren Touren die Fahrbahn, eine KI markiert Schlaglöcher "
+               "und Risse. "
+               "Wir berichten über Genauigkeit, Datenschutz (Verpixelung) und die Einbindung in die "
+               "Straßenunterhaltung.",
       body="Der Pilot lief über sechs Monate auf 400 Straßenkilometern.",
       partners="USB Bochum, ruhrvalley Applied AI Lab", results="1.900 erkannte Schäden, 87 % bestätigt.",
       transfer="Ausschreibungsunterlagen und Datenschutzkonzept zur Nachnutzung."),
     P(org="rv_energy", fmt="panel", theme="ki", aud=["kommunen", "wissenschaft", "unternehmer"], stage="idea",
-      lang="de", title="KI als Transformationsbeschleuniger – was Forschung und Kommunen voneinander brauchen",
-      abstract="Forschende, kommunale Digitalverantwortliche und Unternehmen diskutieren, warum gute Prototypen "
+      lang="de",
+      title="KI als Transformationsbeschleuniger – was Forschung und Kommunen voneinander brauchen",
+      abstract="Forschende, kommunale Digitalverantwortliche und Unternehmen diskutieren, warum gute "
+               "Prototypen "
                "so selten in den Regelbetrieb kommen und was sich am Transfer ändern muss.",
       body="Mit Stimmen aus Stadtverwaltung, Start-up und Hochschule.",
-      partners="Stadt Herne, KIwerk Ruhr", results="Offene Diskussion, Ergebnisse fließen in ein Positionspapier.",
+      partners="Stadt Herne, KIwerk Ruhr",
+      results="Offene Diskussion, Ergebnisse fließen in ein Positionspapier.",
       transfer="Das Positionspapier geht an alle Städte des ruhrvalley-Netzwerks."),
     P(org="werkstatt", fmt="handson", theme="ki", aud=["schueler", "buerger"], stage="operation", lang="de",
       title="KI zum Ausprobieren: trainiere dein eigenes Bilderkennungsmodell",
       abstract="An unserem Stand trainieren Schüler*innen und Bürger*innen in zehn Minuten ein Modell, das "
                "Gesten erkennt – und lernen dabei, warum KI Fehler macht.",
       body="Geeignet ab 10 Jahren, keine Vorkenntnisse nötig.",
-      partners="Herner Schulen, Stadtbibliothek Herne", results="Über 600 Besucher*innen bei den letzten Aktionstagen.",
+      partners="Herner Schulen, Stadtbibliothek Herne",
+      results="Über 600 Besucher*innen bei den letzten Aktionstagen.",
       transfer="Das Material ist für Schulen und Bibliotheken frei verfügbar."),
     # Data Spaces
-    P(org="gelsenkirchen", fmt="talk30", theme="data", aud=["kommunen", "experten"], stage="scaled", lang="de",
+    P(org="gelsenkirchen", fmt="talk30", theme="data", aud=["kommunen", "experten"], stage="scaled",
+      lang="de",
       title="Urbane Datenplattform Gelsenkirchen: vom Sensor zur offenen Schnittstelle",
-      abstract="Wie Gelsenkirchen Daten aus Verkehr, Umwelt und Verwaltung auf einer Plattform bündelt und über "
+      abstract="Wie Gelsenkirchen Daten aus Verkehr, Umwelt und Verwaltung auf einer Plattform bündelt und "
+               "über "
                "offene Schnittstellen für Bürger*innen, Unternehmen und Forschung bereitstellt.",
       body="Wir zeigen Architektur, Betriebsmodell und die Anwendungen, die inzwischen darauf laufen.",
-      partners="Kommunales IT-Zentrum Emscher-Lippe", results="42 Datensätze live, 9 Anwendungen von Dritten.",
-      transfer="Die Plattform basiert auf Open-Source-Komponenten und wird bereits von zwei Nachbarstädten genutzt."),
+      partners="Kommunales IT-Zentrum Emscher-Lippe",
+      results="42 Datensätze live, 9 Anwendungen von Dritten.",
+      transfer="Die Plattform basiert auf Open-Source-Komponenten und wird bereits von zwei Nachbarstädten "
+               "genutzt."),
     P(org="opendata", fmt="talk20", theme="data", aud=["kommunen", "buerger", "startups"], stage="operation",
       lang="en", title="Open Data Ruhr: one portal for five cities",
-      abstract="Five cities, five data catalogues, one search. How a volunteer network and city staff built a "
+      abstract="Five cities, five data catalogues, one search. How a volunteer network and city staff built "
+               "a "
                "shared open-data portal – and what keeps it alive.",
       body="A practical report on metadata standards, licensing and community work.",
-      partners="Stadt Bochum, Stadt Herne, Stadt Gelsenkirchen", results="1,200 datasets, 3,000 monthly users.",
+      partners="Stadt Bochum, Stadt Herne, Stadt Gelsenkirchen",
+      results="1,200 datasets, 3,000 monthly users.",
       transfer="Any city can join by publishing DCAT-AP.de metadata."),
     P(org="krz", fmt="talk30", theme="data", aud=["kommunen", "experten"], stage="pilot", lang="de",
       title="Ein regionaler Datenraum für die Kommunen im Emscher-Lippe-Raum",
-      abstract="Daten teilen, ohne sie aus der Hand zu geben: Wir berichten vom Aufbau eines Datenraums, in dem "
+      abstract="Daten teilen, ohne sie aus der Hand zu geben: Wir berichten vom Aufbau eines Datenraums, in "
+               "dem "
                "Städte Verkehrs-, Umwelt- und Geodaten nach gemeinsamen Regeln austauschen.",
       body="Mit einem ehrlichen Blick auf Governance, Verträge und Kosten.",
       partners="Städte Gelsenkirchen, Herne, Recklinghausen", results="Vier Städte im Pilotbetrieb.",
@@ -264,34 +293,41 @@ PROPOSALS_2025 = [
     P(org="rv_mobility", fmt="workshop", theme="data", aud=["wissenschaft", "experten", "unternehmer"],
       stage="idea", lang="de",
       title="Mobilitätsdaten teilen, ohne die Kontrolle abzugeben",
-      abstract="Wie funktionieren Datenräume nach Gaia-X-Prinzipien in der Praxis? Im Workshop modellieren wir "
+      abstract="Wie funktionieren Datenräume nach Gaia-X-Prinzipien in der Praxis? Im Workshop modellieren "
+               "wir "
                "einen Datenaustausch zwischen Stadt, Verkehrsbetrieb und Sharing-Anbieter.",
       body="Wir arbeiten mit Karten, Rollenspielen und einem kleinen technischen Demonstrator.",
       partners="RuhrMobil Data GmbH", results="Demonstrator aus einem Forschungsprojekt.",
       transfer="Workshop-Material zur Nachnutzung in Verwaltungen."),
-    P(org="ruhrmobil", fmt="talk20", theme="data", aud=["kommunen", "unternehmer"], stage="operation", lang="de",
+    P(org="ruhrmobil", fmt="talk20", theme="data", aud=["kommunen", "unternehmer"], stage="operation",
+      lang="de",
       title="Echtzeitdaten für Parkraum: ein Datenraum zwischen Stadt und Betreibern",
-      abstract="Parkhausbetreiber, Stadt und App-Anbieter teilen Belegungsdaten in Echtzeit. Wir zeigen, welche "
+      abstract="Parkhausbetreiber, Stadt und App-Anbieter teilen Belegungsdaten in Echtzeit. Wir zeigen, "
+               "welche "
                "Vereinbarungen nötig waren und was Autofahrende davon haben.",
       body="Mit Zahlen zum Parksuchverkehr vor und nach dem Start.",
       partners="Stadt Bochum, parkpilot.ruhr", results="Parksuchverkehr in der Innenstadt um 12 % gesenkt.",
       transfer="Schnittstelle nach DATEX II, von jeder Stadt nutzbar."),
     P(org="recklinghausen", fmt="talk20", theme="data", aud=["kommunen"], stage="scaled", lang="de",
       title="Geodaten als Rückgrat der Smart City – Erfahrungen aus Recklinghausen",
-      abstract="Ohne saubere Geodaten keine Smart City. Wir zeigen, wie Recklinghausen seine Geodateninfrastruktur "
+      abstract="Ohne saubere Geodaten keine Smart City. Wir zeigen, wie Recklinghausen seine "
+               "Geodateninfrastruktur "
                "modernisiert hat und welche Fachverfahren heute darauf aufbauen.",
       body="Ein Bericht aus zehn Jahren Geodatenarbeit – mit allen Umwegen.",
       partners="Kreis Recklinghausen", results="Ein 3D-Stadtmodell, 30 Fachanwendungen.",
       transfer="Vorgehensmodell für mittelgroße Städte."),
-    P(org="herne", fmt="panel", theme="data", aud=["kommunen", "buerger", "experten"], stage="idea", lang="de",
+    P(org="herne", fmt="panel", theme="data", aud=["kommunen", "buerger", "experten"], stage="idea",
+      lang="de",
       title="Wem gehören die Daten der Stadt? Ein Podium zur Datensouveränität",
-      abstract="Kommunen, Unternehmen und Zivilgesellschaft diskutieren, wer über städtische Daten bestimmen soll "
+      abstract="Kommunen, Unternehmen und Zivilgesellschaft diskutieren, wer über städtische Daten "
+               "bestimmen soll "
                "und wie Bürger*innen davon profitieren.",
       body="Mit Publikumsfragen und einer Abstimmung per Handy.",
       partners="Open Data Ruhr e. V., Herne.Business", results="Auftakt für eine Herner Datenstrategie.",
       transfer="Die Ergebnisse fließen in ein Eckpunktepapier für die Region."),
     # IT-Infrastruktur & Glasfaserausbau
-    P(org="glasfaser", fmt="talk30", theme="infra", aud=["kommunen", "unternehmer"], stage="operation", lang="de",
+    P(org="glasfaser", fmt="talk30", theme="infra", aud=["kommunen", "unternehmer"], stage="operation",
+      lang="de",
       title="Glasfaserausbau in Herne: Zwischenbilanz nach 20.000 Anschlüssen",
       abstract="Was hat beim eigenwirtschaftlichen Ausbau funktioniert, wo hakte es? Wir berichten über "
                "Trenching, Genehmigungen und die Zusammenarbeit mit der Stadt.",
@@ -307,14 +343,16 @@ PROPOSALS_2025 = [
       transfer="Leistungsverzeichnisse und Supportkonzept zum Nachnutzen."),
     P(org="sensorwerk", fmt="handson", theme="infra", aud=["buerger", "schueler", "startups"], stage="pilot",
       lang="de", title="LoRaWAN für alle: ein offenes Funknetz für Sensoren in der Innenstadt",
-      abstract="Am Stand bauen Besucher*innen einen kleinen Sensor, der Temperatur und Luftfeuchte ins offene "
+      abstract="Am Stand bauen Besucher*innen einen kleinen Sensor, der Temperatur und Luftfeuchte ins "
+               "offene "
                "LoRaWAN der Herner Innenstadt funkt – und sehen ihre Messwerte live auf der Karte.",
       body="Lötstation, fertige Bausätze und eine Live-Karte.",
       partners="Digitalwerkstatt Herne e. V.", results="14 Gateways, 300 Sensoren von Bürger*innen.",
       transfer="Bauanleitung und Gateway-Konfiguration sind offen dokumentiert."),
     P(org="krz", fmt="talk30", theme="infra", aud=["kommunen", "experten"], stage="operation", lang="de",
       title="Kommunale IT zwischen Cloud und Souveränität",
-      abstract="Welche Fachverfahren gehören in die Cloud, welche ins eigene Rechenzentrum? Wir stellen unser "
+      abstract="Welche Fachverfahren gehören in die Cloud, welche ins eigene Rechenzentrum? Wir stellen "
+               "unser "
                "Entscheidungsmodell und die Erfahrungen aus drei Migrationen vor.",
       body="Mit Kostenvergleich und den Anforderungen aus dem IT-Grundschutz.",
       partners="Städte Gelsenkirchen und Herne", results="Drei Verfahren migriert, Betriebskosten −15 %.",
@@ -326,19 +364,23 @@ PROPOSALS_2025 = [
       body="Mit Adressabfrage: Wann kommt die Glasfaser in meine Straße?",
       partners="Stadt Herne", results="Infostand bei drei Stadtteilfesten erprobt.",
       transfer="Das Standkonzept eignet sich für jede Ausbaukommune."),
-    P(org="rv_sensor", fmt="talk20", theme="infra", aud=["wissenschaft", "unternehmer"], stage="pilot", lang="de",
+    P(org="rv_sensor", fmt="talk20", theme="infra", aud=["wissenschaft", "unternehmer"], stage="pilot",
+      lang="de",
       title="5G-Campusnetz im Gewerbegebiet: Messergebnisse aus dem Testfeld",
-      abstract="Ein Jahr Messungen in einem 5G-Campusnetz: Latenzen, Abdeckung und was Betriebe damit machen.",
+      abstract="Ein Jahr Messungen in einem 5G-Campusnetz: Latenzen, Abdeckung und was Betriebe damit "
+               "machen.",
       body="Mit Anwendungsbeispielen aus Logistik und Produktion.",
       partners="Zeche Digital GmbH, zwei Logistikbetriebe", results="Latenz unter 10 ms auf 95 % der Fläche.",
       transfer="Messmethodik und Daten sind veröffentlicht."),
     # Energieeffizienz
-    P(org="energie", fmt="talk30", theme="energy", aud=["kommunen", "unternehmer"], stage="operation", lang="de",
+    P(org="energie", fmt="talk30", theme="energy", aud=["kommunen", "unternehmer"], stage="operation",
+      lang="de",
       title="Digitale Zwillinge kommunaler Gebäude: 18 % weniger Heizenergie",
       abstract="Für 40 Schulen und Verwaltungsgebäude haben wir digitale Zwillinge aufgebaut, die Heizkurven "
                "optimieren und Fehler erkennen. Wir zeigen Ergebnisse aus zwei Heizperioden.",
       body="Mit Einblicken in Sensorik, Datenmodell und die Arbeit mit dem Gebäudemanagement.",
-      partners="Stadt Herne, ruhrvalley Energieinformatik", results="18 % weniger Heizenergie, 1.100 t CO₂ pro Jahr.",
+      partners="Stadt Herne, ruhrvalley Energieinformatik",
+      results="18 % weniger Heizenergie, 1.100 t CO₂ pro Jahr.",
       transfer="Das Verfahren ist auf Bestandsgebäude ohne Gebäudeleittechnik übertragbar."),
     P(org="bochum", fmt="talk20", theme="energy", aud=["kommunen", "buerger"], stage="operation", lang="de",
       title="Hitze in der Stadt messen: Bochums Stadtklima-Messnetz",
@@ -353,7 +395,8 @@ PROPOSALS_2025 = [
       abstract="Wenn alle gleichzeitig laden und heizen, wird es eng im Netz. Wir zeigen ein Lastmanagement, "
                "das im Herner Pilotquartier Spitzen um ein Drittel senkt.",
       body="Vom Algorithmus bis zur Akzeptanz bei den Bewohner*innen.",
-      partners="Energieservice Emscher GmbH, Wohnungsgenossenschaft", results="Lastspitzen −33 % im Pilotquartier.",
+      partners="Energieservice Emscher GmbH, Wohnungsgenossenschaft",
+      results="Lastspitzen −33 % im Pilotquartier.",
       transfer="Übertragbar auf Quartiere mit gemeinsamer Netzanschlussstelle."),
     P(org="nordic", fmt="talk20", theme="energy", aud=["kommunen", "experten"], stage="scaled", lang="en",
       title="Smart street lighting: lessons from 12,000 LED lamps",
@@ -371,7 +414,8 @@ PROPOSALS_2025 = [
       transfer="Dashboard-Vorlagen und Schulungsmaterial zur Nachnutzung."),
     P(org="energie", fmt="handson", theme="energy", aud=["buerger", "schueler"], stage="operation", lang="de",
       title="Energie sichtbar machen: Smart Meter zum Anfassen",
-      abstract="Wie viel Strom braucht ein Wasserkocher? An unserem Stand messen Besucher*innen Geräte selbst "
+      abstract="Wie viel Strom braucht ein Wasserkocher? An unserem Stand messen Besucher*innen Geräte "
+               "selbst "
                "und erfahren, was ein Smart Meter im Haushalt bringt.",
       body="Mit Messgeräten zum Ausleihen für zu Hause.",
       partners="Verbraucherzentrale", results="Ausleihprogramm mit 150 Messgeräten.",
@@ -393,14 +437,16 @@ PROPOSALS_2025 = [
       transfer="Standardisierte Schnittstelle nach VDV, übertragbar auf andere Knoten."),
     P(org="rv_mobility", fmt="workshop", theme="mobility", aud=["wissenschaft", "kommunen"], stage="pilot",
       lang="de", title="Was Zählstellen verraten: Mobilitätsdaten für die Verkehrswende nutzen",
-      abstract="Rad-, Fuß- und Kfz-Zählstellen liefern viele Daten, die selten ausgewertet werden. Im Workshop "
+      abstract="Rad-, Fuß- und Kfz-Zählstellen liefern viele Daten, die selten ausgewertet werden. Im "
+               "Workshop "
                "werten wir echte Daten aus und übersetzen sie in Maßnahmen.",
       body="Bitte Laptop mitbringen; Vorkenntnisse in Tabellenkalkulation genügen.",
       partners="Städte Herne und Gelsenkirchen", results="Auswertungsskripte aus einem Forschungsprojekt.",
       transfer="Skripte und Datensätze sind offen verfügbar."),
     P(org="gelsenkirchen", fmt="talk30", theme="mobility", aud=["kommunen", "buerger"], stage="operation",
       lang="de", title="On-Demand-Shuttle im Stadtteil: Bilanz nach zwei Jahren",
-      abstract="Ein Kleinbus fährt auf Bestellung, ohne Fahrplan. Wer nutzt ihn, was kostet er, und wie geht es "
+      abstract="Ein Kleinbus fährt auf Bestellung, ohne Fahrplan. Wer nutzt ihn, was kostet er, und wie "
+               "geht es "
                "nach der Förderphase weiter?",
       body="Mit Nutzungsdaten und Stimmen von Fahrgästen.",
       partners="Verkehrsbetrieb, ruhrvalley Labor für Mobilitätsdaten", results="48.000 Fahrten, 4,6 Sterne.",
@@ -412,7 +458,8 @@ PROPOSALS_2025 = [
       body="Mit Karte und Nutzungszahlen.", partners="Zehn kreisangehörige Städte",
       results="30 Stationen, 11.000 Ausleihen pro Monat.",
       transfer="Gestaltungshandbuch und Kooperationsvertrag zum Nachnutzen."),
-    P(org="ruhrmobil", fmt="panel", theme="mobility", aud=["kommunen", "startups", "unternehmer"], stage="idea",
+    P(org="ruhrmobil", fmt="panel", theme="mobility", aud=["kommunen", "startups", "unternehmer"],
+      stage="idea",
       lang="de", title="Verkehrswende im Revier: Kommunen, Verkehrsbetriebe und Start-ups im Gespräch",
       abstract="Wie kommen neue Mobilitätsangebote aus dem Pilot in den Alltag? Ein Podium über Förderlogik, "
                "Vergaberecht und Kooperation.",
@@ -432,25 +479,29 @@ PROPOSALS_2025 = [
       abstract="Vom Anwohnerparkausweis bis zur Hundesteuer: Wie Herne 120 Verwaltungsleistungen online "
                "anbietet und was das für die Arbeit in den Fachbereichen verändert hat.",
       body="Mit Nutzungszahlen und den Leistungen, die noch fehlen.",
-      partners="Kommunales IT-Zentrum Emscher-Lippe", results="120 Leistungen, 45.000 Online-Anträge pro Jahr.",
+      partners="Kommunales IT-Zentrum Emscher-Lippe",
+      results="120 Leistungen, 45.000 Online-Anträge pro Jahr.",
       transfer="Formulare im gemeinsamen Baukasten, von anderen Städten nachnutzbar."),
     P(org="herne", fmt="handson", theme="admin", aud=["buerger"], stage="operation", lang="de",
       title="ePersonalausweis freischalten – Hilfe am Infostand",
-      abstract="Wir schalten die Online-Ausweisfunktion gemeinsam frei, richten die App ein und zeigen, welche "
+      abstract="Wir schalten die Online-Ausweisfunktion gemeinsam frei, richten die App ein und zeigen, "
+               "welche "
                "Leistungen des Serviceportals Sie damit von zu Hause erledigen können.",
       body="Bitte Ausweis und PIN-Brief mitbringen.", partners="Bürgerbüro Herne",
       results="Infostand bei den Smart City Days 2023: 350 Freischaltungen.",
       transfer="Ein Standkonzept für jedes Bürgerbüro."),
     P(org="recklinghausen", fmt="talk30", theme="admin", aud=["kommunen", "experten"], stage="operation",
       lang="de", title="OZG im Verbund: eine Plattform, fünf Städte",
-      abstract="Fünf Städte teilen sich Formulare, Prozesse und einen Betriebsdienstleister. Wir zeigen, wie die "
+      abstract="Fünf Städte teilen sich Formulare, Prozesse und einen Betriebsdienstleister. Wir zeigen, "
+               "wie die "
                "Zusammenarbeit organisiert ist und wo Abstimmung teuer wurde.",
       body="Mit Aufwand und Nutzen in Zahlen.", partners="Kreis Recklinghausen, vier Nachbarstädte",
       results="85 gemeinsame Leistungen, Kosten je Leistung −40 %.",
       transfer="Kooperationsvereinbarung als Vorlage."),
     P(org="castrop", fmt="talk20", theme="admin", aud=["kommunen", "unternehmer"], stage="pilot", lang="de",
       title="Die digitale Bauakte: vom Antrag bis zum Bescheid ohne Papier",
-      abstract="Bauanträge kommen digital, werden digital beteiligt und digital beschieden. Ein Werkstattbericht "
+      abstract="Bauanträge kommen digital, werden digital beteiligt und digital beschieden. Ein "
+               "Werkstattbericht "
                "aus der Bauaufsicht Castrop-Rauxel.",
       body="Mit Blick auf Architekt*innen und Fachbehörden.", partners="Kreis Recklinghausen",
       results="Bearbeitungszeit im Mittel −5 Wochen.", transfer="Übertragbar auf alle Bauaufsichten in NRW."),
@@ -480,24 +531,32 @@ PROPOSALS_2025 = [
 PROPOSALS_2027 = [
     P(org="herne", fmt="talk30", theme="ki", aud=["kommunen", "experten"], stage="operation", lang="de",
       title="Kommunale KI-Assistenz: Erfahrungen aus dem ersten Produktivjahr",
-      abstract="Aus dem Chatbot wurde ein Assistent für die Sachbearbeitung. Was er heute leistet und wie wir "
+      abstract="Aus dem Chatbot wurde ein Assistent für die Sachbearbeitung. Was er heute leistet und wie "
+               "wir "
                "Qualität und Datenschutz im Betrieb sichern.",
       body="Fortsetzung unseres Berichts von 2025.", partners="Kommunales IT-Zentrum Emscher-Lippe",
       results="Zwölf Fachbereiche nutzen den Assistenten.", transfer="Betriebshandbuch zur Nachnutzung."),
-    P(org="rv_energy", fmt="talk30", theme="energy", aud=["kommunen", "wissenschaft"], stage="pilot", lang="de",
+    P(org="rv_energy", fmt="talk30", theme="energy", aud=["kommunen", "wissenschaft"], stage="pilot",
+      lang="de",
       title="Kommunale Wärmeplanung mit offenen Daten",
-      abstract="Wie Städte ihre Wärmeplanung mit offenen Geodaten, Verbrauchsdaten und Simulation beschleunigen "
+      abstract="Wie Städte ihre Wärmeplanung mit offenen Geodaten, Verbrauchsdaten und Simulation "
+               "beschleunigen "
                "– am Beispiel von drei Ruhrgebietsstädten.",
-      body="Mit Werkzeugen, die wir als Open Source veröffentlichen.", partners="Städte Herne, Bochum, Castrop-Rauxel",
+      body="Mit Werkzeugen, die wir als Open Source veröffentlichen.",
+      partners="Städte Herne, Bochum, Castrop-Rauxel",
       results="Wärmepläne für drei Städte im Entwurf.", transfer="Werkzeugkette für jede Kommune."),
-    P(org="ruhrmobil", fmt="talk20", theme="mobility", aud=["kommunen", "unternehmer"], stage="pilot", lang="de",
+    P(org="ruhrmobil", fmt="talk20", theme="mobility", aud=["kommunen", "unternehmer"], stage="pilot",
+      lang="de",
       title="Autonome Shuttles im Linienbetrieb: das Testfeld Ruhr",
-      abstract="Zwei autonome Kleinbusse fahren im regulären Fahrplan. Erste Ergebnisse zu Technik, Akzeptanz und "
+      abstract="Zwei autonome Kleinbusse fahren im regulären Fahrplan. Erste Ergebnisse zu Technik, "
+               "Akzeptanz und "
                "Kosten.", body="Mit Videos aus dem Betrieb.", partners="Verkehrsbetrieb, ruhrvalley",
       results="Erste 5.000 Fahrgäste.", transfer="Genehmigungsweg als Leitfaden."),
-    P(org="recklinghausen", fmt="workshop", theme="admin", aud=["kommunen", "experten"], stage="idea", lang="de",
+    P(org="recklinghausen", fmt="workshop", theme="admin", aud=["kommunen", "experten"], stage="idea",
+      lang="de",
       title="Digitale Identität in der Kommune: die EUDI-Wallet praktisch",
-      abstract="Die europäische Identitäts-Wallet kommt. Im Workshop spielen wir durch, welche Verwaltungsleistungen "
+      abstract="Die europäische Identitäts-Wallet kommt. Im Workshop spielen wir durch, welche "
+               "Verwaltungsleistungen "
                "sich damit verändern und was Kommunen vorbereiten sollten.",
       body="Für Digitalisierungs- und Bürgerbüro-Verantwortliche.", partners="Kreis Recklinghausen",
       results="Konzeptphase.", transfer="Checkliste zur Vorbereitung."),
@@ -505,12 +564,14 @@ PROPOSALS_2027 = [
 
 # The closing part of each description: how the session runs, per format and language.
 AGENDA = {
-    "talk20": {"de": "15 Minuten Bericht, 5 Minuten Fragen.", "en": "15 minutes of talk, 5 minutes of questions."},
+    "talk20": {"de": "15 Minuten Bericht, 5 Minuten Fragen.",
+               "en": "15 minutes of talk, 5 minutes of questions."},
     "talk30": {"de": "20 Minuten Bericht, 10 Minuten Diskussion.",
                "en": "20 minutes of talk, 10 minutes of discussion."},
     "panel": {"de": "Kurze Impulse der Gäste, moderiertes Gespräch, offene Fragerunde mit dem Publikum.",
               "en": "Short statements, a moderated conversation, questions from the audience."},
-    "workshop": {"de": "Einführung (15 Min.), Arbeit in Kleingruppen (50 Min.), Ergebnisse und Ausblick (25 Min.).",
+    "workshop": {"de": "Einführung (15 Min.), Arbeit in Kleingruppen (50 Min.), "
+                       "Ergebnisse und Ausblick (25 Min.).",
                  "en": "Introduction (15 min), group work (50 min), results and next steps (25 min)."},
     "handson": {"de": "Ganztägiger Stand; Besucher*innen kommen jederzeit vorbei und probieren selbst aus.",
                 "en": "An all-day stand; visitors drop by at any time and try it themselves."},

@@ -5,8 +5,17 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app, render_template
+from werkzeug.routing import IntegerConverter
 
 from .db import utcnow
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in routes: an id beyond the 32-bit integer columns cannot exist, so it is a 404,
+    not an overflow in the database driver (a 500)."""
+
+    def __init__(self, map, *args, max: int = 2**31 - 1, **kwargs):
+        super().__init__(map, *args, max=max, **kwargs)
 
 
 def clock() -> datetime:
@@ -18,6 +27,8 @@ def clock() -> datetime:
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site relative paths are followed after login."""
     if not target:
+        return default
+    if any(ord(c) < 32 or ord(c) == 127 for c in target):  # CR/LF would split the Location header
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:

@@ -97,6 +97,9 @@ def _clean_database(request):
                     conn.execute(table.delete())
     app.config["WTF_CSRF_ENABLED"] = False
     app.config["RATELIMIT_ENABLED"] = False
+    from review_app.extensions import limiter
+
+    limiter.reset()  # counts of one test must not answer 429 in the next
     app.config.pop("CLOCK", None)
 
 

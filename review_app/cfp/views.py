@@ -102,7 +102,7 @@ def edit(slug: str, proposal_id: int):
         form.load_availability(prop)
     if form.validate_on_submit():
         try:
-            expected = int(form.version.data) if (form.version.data or "").isdigit() else -1
+            expected = int(form.version.data) if (form.version.data or "").isdecimal() else -1  # not "²"
             services.update_proposal(prop, _data(form), actor=_user(), now=now, expected_version=expected)
             if request.form.get("action") == "submit":
                 services.submit(prop, actor=_user(), now=now)

@@ -1,7 +1,7 @@
 """Pages anyone can read."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -36,6 +36,7 @@ def event(slug: str):
 def set_language():
     ActionForm()  # CSRF has been checked by CSRFProtect
     lang = request.form.get("lang")
-    if lang in current_app.config["LANGUAGES"]:
-        session["lang"] = lang
+    if lang not in current_app.config["LANGUAGES"]:
+        abort(422)  # not a silent no-op: the error page says the input was not valid
+    session["lang"] = lang
     return redirect(safe_next(request.form.get("next"), url_for("public.index")))

@@ -49,12 +49,10 @@ def _required() -> bool:
 # ---------------------------------------------------------------- collection and options
 
 def pytest_configure(config):
-    # Keep failure artefacts unless the command line says otherwise (the output dir defaults to test-results/).
+    # Screenshots of failures unless the command line says otherwise (into --output, default test-results/).
     given = " ".join(str(a) for a in config.invocation_params.args)
     if "--screenshot" not in given and config.getoption("screenshot", default=None) == "off":
         config.option.screenshot = "only-on-failure"
-    if "--tracing" not in given and config.getoption("tracing", default=None) == "off":
-        config.option.tracing = "retain-on-failure"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -71,7 +69,8 @@ def pytest_collection_modifyitems(config, items):
 def _e2e_requirements():
     missing = _missing()
     if missing:  # only reached with REQUIRE_E2E=1; otherwise the tests were marked as skipped
-        pytest.fail("REQUIRE_E2E is set but the browser tests cannot run: " + "; ".join(missing), pytrace=False)
+        pytest.fail("REQUIRE_E2E is set but the browser tests cannot run: " + "; ".join(missing),
+                    pytrace=False)
 
 
 # ---------------------------------------------------------------- the app on loopback

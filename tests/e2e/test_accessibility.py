@@ -75,8 +75,12 @@ def test_pages_have_no_axe_violations(app, clock, open_page, axe, german, live_s
     expect(page).to_have_url(re.compile(r"/dashboard$"))
     scan("dashboard")
     visit("/events/a11y/proposals/new", "new proposal form")
-    page.locator("button[name=action][value=save]").click()  # no title
+    page.locator("#day0_from").fill("12:00")  # ends before it starts
+    page.locator("#day0_to").fill("10:00")
+    page.locator("button[name=action][value=save]").click()  # and no title
     expect(page.locator("#title")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#day0_to")).to_have_attribute("aria-describedby", "day0_to-errors")
+    expect(page.locator("#day0_to-errors")).to_be_visible()
     scan("new proposal form with errors")
     visit(proposal_path, "proposal page")
     page.locator("#email").fill("not an address")

@@ -45,7 +45,8 @@ def flash(page):
     return page.locator(".flashes")
 
 
-def test_newcomer_registers_proposes_and_gains_a_co_speaker(app, clock, mailer, open_page, axe, live_server_url):
+def test_newcomer_registers_proposes_and_gains_a_co_speaker(app, clock, mailer, open_page, axe,
+                                                            live_server_url):
     clock.set(DURING_CFP)
     with app.app_context():
         event = make_event(slug="scd")
@@ -126,7 +127,8 @@ def test_newcomer_registers_proposes_and_gains_a_co_speaker(app, clock, mailer, 
     expect(facts).to_contain_text("Data spaces")
     expect(facts).to_contain_text("Artificial intelligence")
     expect(facts).to_contain_text("Municipalities")
-    expect(anna.locator(".prose").get_by_role("heading", name="Outline", level=3)).to_be_visible()  # Markdown, headings shifted below h2
+    # the description's Markdown is rendered, its headings shifted below the page's h2
+    expect(anna.locator(".prose").get_by_role("heading", name="Outline", level=3)).to_be_visible()
     expect(anna.get_by_role("main")).to_contain_text("February 5, 2025, 10:00")
     axe.check(anna, "proposal page (draft)")
 
@@ -186,7 +188,8 @@ def test_newcomer_registers_proposes_and_gains_a_co_speaker(app, clock, mailer, 
     axe.check(ben, "invitation (logged in)")
     accept.click()
     expect(flash(ben)).to_contain_text(f"You are now a speaker of “{TITLE}”")
-    expect(ben.locator("dl.facts").first).to_contain_text("Anna Beispiel (Stadt Bochum), Ben Kollege (Ruhr-Universität)")
+    expect(ben.locator("dl.facts").first).to_contain_text(
+        "Anna Beispiel (Stadt Bochum), Ben Kollege (Ruhr-Universität)")
     ben.get_by_role("navigation", name="Main").get_by_role("link", name="My proposals").click()
     expect(ben.get_by_role("row").filter(has_text=TITLE)).to_contain_text("Submitted")
     # the invitation link is used up
@@ -225,4 +228,5 @@ def test_newcomer_registers_proposes_and_gains_a_co_speaker(app, clock, mailer, 
             (ANNA["email"], True), (BEN["email"], False)]
         assert all(u.email_confirmed for u in users.values())
         invitation = db.session.scalar(select(Invitation))
-        assert invitation.state is InvitationState.accepted and invitation.accepted_by_id == speakers[1].user_id
+        assert invitation.state is InvitationState.accepted
+        assert invitation.accepted_by_id == speakers[1].user_id

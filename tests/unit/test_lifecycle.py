@@ -1,4 +1,5 @@
 """The proposal life cycle: every (state, action) pair, allowed or refused, with its audit row and mails."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,12 +8,10 @@ from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
-from argon2 import PasswordHasher
 from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from review_app.accounts.models import User
-from review_app.accounts import services as account_services
 from review_app.accounts.services import hash_token
 from review_app.audit.models import AuditEntry
 from review_app.cfp import services as cfp
@@ -25,8 +24,17 @@ from ..factories import AFTER_CFP, DURING_CFP, login, make_event, make_proposal,
 
 S = ProposalState
 ALL_STATES = list(ProposalState)
-ACTIONS = ["edit", "submit", "withdraw", "invite", "accept_invitation", "start_review", "decide", "confirm",
-           "decline"]
+ACTIONS = [
+    "edit",
+    "submit",
+    "withdraw",
+    "invite",
+    "accept_invitation",
+    "start_review",
+    "decide",
+    "confirm",
+    "decline",
+]
 
 # The life cycle as the domain describes it, written out by hand (not derived from the rule table).
 ALLOWED: dict[str, set[ProposalState]] = {
@@ -42,14 +50,26 @@ ALLOWED: dict[str, set[ProposalState]] = {
 }
 # the state an allowed action leads to (None: the state stays as it is)
 TARGET: dict[str, ProposalState | None] = {
-    "edit": None, "submit": S.submitted, "withdraw": S.withdrawn, "invite": None, "accept_invitation": None,
-    "start_review": S.under_review, "decide": S.accepted, "confirm": S.confirmed, "decline": S.declined,
+    "edit": None,
+    "submit": S.submitted,
+    "withdraw": S.withdrawn,
+    "invite": None,
+    "accept_invitation": None,
+    "start_review": S.under_review,
+    "decide": S.accepted,
+    "confirm": S.confirmed,
+    "decline": S.declined,
 }
 # the mails an allowed action queues: (template, who receives them)
 MAILS: dict[str, tuple[str, str] | None] = {
-    "edit": None, "submit": ("proposal_submitted", "speakers"), "withdraw": ("proposal_withdrawn", "speakers"),
-    "invite": ("co_speaker_invitation", "invitee"), "accept_invitation": ("invitation_accepted", "inviter"),
-    "start_review": None, "decide": None, "confirm": ("proposal_confirmed", "speakers"),
+    "edit": None,
+    "submit": ("proposal_submitted", "speakers"),
+    "withdraw": ("proposal_withdrawn", "speakers"),
+    "invite": ("co_speaker_invitation", "invitee"),
+    "accept_invitation": ("invitation_accepted", "inviter"),
+    "start_review": None,
+    "decide": None,
+    "confirm": ("proposal_confirmed", "speakers"),
     "decline": ("proposal_declined", "speakers"),
 }
 COMMITTEE_ACTIONS = {"start_review", "decide"}
@@ -59,12 +79,6 @@ LATE_STATES = {S.under_review, S.accepted, S.waitlisted, S.rejected, S.confirmed
 LATER = AFTER_CFP + timedelta(days=2)
 INVITEE_EMAIL = "co.speaker@example.org"
 INVITE_TOKEN = "invitation-token-for-the-lifecycle-test"
-
-
-@pytest.fixture(autouse=True)
-def _cheap_password_hashing(monkeypatch):
-    """Still argon2id, with the cheapest parameters: these tests create many accounts."""
-    monkeypatch.setattr(account_services, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture
@@ -83,8 +97,10 @@ def moment(action: str, state: ProposalState):
 
 
 def counts() -> tuple[int, int]:
-    return (db.session.scalar(select(func.count()).select_from(AuditEntry)),
-            db.session.scalar(select(func.count()).select_from(OutboxMessage)))
+    return (
+        db.session.scalar(select(func.count()).select_from(AuditEntry)),
+        db.session.scalar(select(func.count()).select_from(OutboxMessage)),
+    )
 
 
 class World:
@@ -97,14 +113,23 @@ class World:
         self.stranger = make_user(name="Stranger", email="stranger@example.org")
         self.proposal = make_proposal(self.event, self.owner, committee=self.committee)
         # a second speaker, so that "one mail per speaker" is visible
-        self.proposal.speakers.append(ProposalSpeaker(user_id=self.co.id, is_submitter=False, joined_at=DURING_CFP))
+        self.proposal.speakers.append(
+            ProposalSpeaker(user_id=self.co.id, is_submitter=False, joined_at=DURING_CFP)
+        )
         db.session.flush()
         db.session.expire(self.proposal, ["speakers"])
         make_proposal_state(self, state)
         # a pending invitation for accept_invitation, created as if sent while the call was open
-        db.session.add(Invitation(proposal_id=self.proposal.id, email=INVITEE_EMAIL, token_hash=hash_token(INVITE_TOKEN),
-                                  invited_by_id=self.owner.id, created_at=DURING_CFP,
-                                  expires_at=LATER + timedelta(days=30)))
+        db.session.add(
+            Invitation(
+                proposal_id=self.proposal.id,
+                email=INVITEE_EMAIL,
+                token_hash=hash_token(INVITE_TOKEN),
+                invited_by_id=self.owner.id,
+                created_at=DURING_CFP,
+                expires_at=LATER + timedelta(days=30),
+            )
+        )
         db.session.flush()
 
 
@@ -113,10 +138,15 @@ def make_proposal_state(world: World, state: ProposalState) -> None:
     p, owner, chair = world.proposal, world.owner, world.committee
     after = AFTER_CFP
     steps = {
-        S.draft: [], S.submitted: ["submit"], S.withdrawn: ["submit", "withdraw"],
-        S.under_review: ["submit", "review"], S.accepted: ["submit", "review", "accept"],
-        S.waitlisted: ["submit", "review", "waitlist"], S.rejected: ["submit", "review", "reject"],
-        S.confirmed: ["submit", "review", "accept", "confirm"], S.declined: ["submit", "review", "accept", "decline"],
+        S.draft: [],
+        S.submitted: ["submit"],
+        S.withdrawn: ["submit", "withdraw"],
+        S.under_review: ["submit", "review"],
+        S.accepted: ["submit", "review", "accept"],
+        S.waitlisted: ["submit", "review", "waitlist"],
+        S.rejected: ["submit", "review", "reject"],
+        S.confirmed: ["submit", "review", "accept", "confirm"],
+        S.declined: ["submit", "review", "accept", "decline"],
     }[state]
     for step in steps:
         if step == "submit":
@@ -126,8 +156,12 @@ def make_proposal_state(world: World, state: ProposalState) -> None:
         elif step == "review":
             cfp.start_review(p, actor=chair, now=after)
         elif step in ("accept", "waitlist", "reject"):
-            cfp.decide(p, {"accept": S.accepted, "waitlist": S.waitlisted, "reject": S.rejected}[step],
-                       actor=chair, now=after)
+            cfp.decide(
+                p,
+                {"accept": S.accepted, "waitlist": S.waitlisted, "reject": S.rejected}[step],
+                actor=chair,
+                now=after,
+            )
         elif step == "confirm":
             cfp.confirm(p, actor=owner, now=after)
         elif step == "decline":
@@ -139,7 +173,9 @@ def make_proposal_state(world: World, state: ProposalState) -> None:
 def perform(world: World, action: str, actor, now):
     p = world.proposal
     if action == "edit":
-        return cfp.update_proposal(p, proposal_data(world.event, title="A changed title"), actor=actor, now=now)
+        return cfp.update_proposal(
+            p, proposal_data(world.event, title="A changed title"), actor=actor, now=now
+        )
     if action == "submit":
         return cfp.submit(p, actor=actor, now=now)
     if action == "withdraw":
@@ -179,8 +215,9 @@ def assert_nothing_changed(world: World, state: ProposalState, version: int, bef
     assert invitations == {INVITEE_EMAIL: InvitationState.pending}
 
 
-@pytest.mark.parametrize(("state", "action"), list(itertools.product(ALL_STATES, ACTIONS)),
-                         ids=lambda v: str(v))
+@pytest.mark.parametrize(
+    ("state", "action"), list(itertools.product(ALL_STATES, ACTIONS)), ids=lambda v: str(v)
+)
 def test_every_action_in_every_state_is_allowed_or_refused_as_the_life_cycle_says(ctx, state, action):
     world = World(state)
     actor = rightful_actor(world, action)
@@ -206,8 +243,9 @@ def test_every_action_in_every_state_is_allowed_or_refused_as_the_life_cycle_say
     assert proposal.state is expected_state
 
     # the transition's own row (accepting an invitation also records the granted speaker role)
-    [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.id > max_audit,
-                                                          AuditEntry.object_type == "proposal"))
+    [entry] = db.session.scalars(
+        select(AuditEntry).where(AuditEntry.id > max_audit, AuditEntry.object_type == "proposal")
+    )
     assert entry.actor_id == actor.id
     assert entry.action == f"proposal.{action}"
     assert entry.object_type == "proposal" and entry.object_id == proposal.id
@@ -216,15 +254,21 @@ def test_every_action_in_every_state_is_allowed_or_refused_as_the_life_cycle_say
     assert entry.to_state == expected_state.value
     assert entry.at == now
 
-    mails = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.id > max_mail)
-                                    .order_by(OutboxMessage.id)))
+    mails = list(
+        db.session.scalars(
+            select(OutboxMessage).where(OutboxMessage.id > max_mail).order_by(OutboxMessage.id)
+        )
+    )
     expected_mail = MAILS[action]
     if expected_mail is None:
         assert mails == []
     else:
         template, audience = expected_mail
-        recipients = {"speakers": {"owner@example.org", "co.owner@example.org"},
-                      "invitee": {"new.person@example.org"}, "inviter": {"owner@example.org"}}[audience]
+        recipients = {
+            "speakers": {"owner@example.org", "co.owner@example.org"},
+            "invitee": {"new.person@example.org"},
+            "inviter": {"owner@example.org"},
+        }[audience]
         assert {m.template for m in mails} == {template}
         assert sorted(m.recipient for m in mails) == sorted(recipients)  # exactly one each
         assert all(m.status == "pending" and m.event_id == world.event.id for m in mails)
@@ -245,10 +289,17 @@ def test_every_action_in_every_state_is_allowed_or_refused_as_the_life_cycle_say
 
 
 @pytest.mark.parametrize("outsider", ["stranger", "committee"])
-@pytest.mark.parametrize(("action", "state"), [
-    ("edit", S.draft), ("submit", S.draft), ("withdraw", S.submitted), ("invite", S.draft),
-    ("confirm", S.accepted), ("decline", S.accepted),
-])
+@pytest.mark.parametrize(
+    ("action", "state"),
+    [
+        ("edit", S.draft),
+        ("submit", S.draft),
+        ("withdraw", S.submitted),
+        ("invite", S.draft),
+        ("confirm", S.accepted),
+        ("decline", S.accepted),
+    ],
+)
 def test_someone_who_is_not_a_speaker_is_refused_every_speaker_action(ctx, action, state, outsider):
     world = World(state)
     actor = world.stranger if outsider == "stranger" else world.committee
@@ -260,8 +311,9 @@ def test_someone_who_is_not_a_speaker_is_refused_every_speaker_action(ctx, actio
     assert_nothing_changed(world, state, version, before)
 
 
-@pytest.mark.parametrize(("action", "state"), [("start_review", S.submitted), ("decide", S.under_review),
-                                               ("decide", S.waitlisted)])
+@pytest.mark.parametrize(
+    ("action", "state"), [("start_review", S.submitted), ("decide", S.under_review), ("decide", S.waitlisted)]
+)
 @pytest.mark.parametrize("who", ["owner", "stranger"])
 def test_a_speaker_or_stranger_is_refused_the_committee_actions(ctx, action, state, who):
     world = World(state)
@@ -309,6 +361,7 @@ def test_submitting_an_incomplete_draft_answers_422_and_keeps_the_draft(ctx, mis
 
 # ---------------------------------------------------------------- the HTTP layer
 
+
 def _setup_http(app, state: ProposalState):
     with app.app_context():
         event = make_event(slug="scd")
@@ -324,14 +377,22 @@ def _snapshot(app, proposal_id):
         return (p.state, p.version, counts())
 
 
-@pytest.mark.parametrize(("action", "state", "label"), [
-    ("submit", S.submitted, "Submitted"), ("submit", S.withdrawn, "Withdrawn"),
-    ("withdraw", S.draft, "Draft"), ("withdraw", S.withdrawn, "Withdrawn"),
-    ("confirm", S.submitted, "Submitted"), ("confirm", S.rejected, "Rejected"),
-    ("decline", S.confirmed, "Confirmed"), ("decline", S.draft, "Draft"),
-])
+@pytest.mark.parametrize(
+    ("action", "state", "label"),
+    [
+        ("submit", S.submitted, "Submitted"),
+        ("submit", S.withdrawn, "Withdrawn"),
+        ("withdraw", S.draft, "Draft"),
+        ("withdraw", S.withdrawn, "Withdrawn"),
+        ("confirm", S.submitted, "Submitted"),
+        ("confirm", S.rejected, "Rejected"),
+        ("decline", S.confirmed, "Confirmed"),
+        ("decline", S.draft, "Draft"),
+    ],
+)
 def test_posting_an_action_in_a_refused_state_answers_409_with_a_message_and_changes_nothing(
-        app, client, clock, action, state, label):
+    app, client, clock, action, state, label
+):
     owner, pid = _setup_http(app, state)
     clock.set(LATER if state in LATE_STATES or action in ("confirm", "decline") else DURING_CFP)
     login(client, owner)
@@ -351,8 +412,9 @@ def test_posting_a_valid_action_moves_the_state_and_queues_the_mail(app, client,
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(Proposal, pid).state is S.withdrawn
-        assert [m.template for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))][-1] \
-            == "proposal_withdrawn"
+        assert [m.template for m in db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id))][
+            -1
+        ] == "proposal_withdrawn"
 
 
 def test_submitting_an_incomplete_draft_over_http_answers_422_and_names_what_is_missing(app, client, clock):
@@ -374,9 +436,18 @@ def test_submitting_an_incomplete_draft_over_http_answers_422_and_names_what_is_
 def _edit_form(app, pid, **overrides):
     with app.app_context():
         p = db.session.get(Proposal, pid)
-        data = {"title": p.title, "abstract": p.abstract, "description": p.description, "format_id": p.format_id,
-                "main_theme_id": p.main_theme_id, "language": p.language, "project_stage": "pilot",
-                "day0_available": "y", "day0_from": "09:00", "day0_to": "17:00"}
+        data = {
+            "title": p.title,
+            "abstract": p.abstract,
+            "description": p.description,
+            "format_id": p.format_id,
+            "main_theme_id": p.main_theme_id,
+            "language": p.language,
+            "project_stage": "pilot",
+            "day0_available": "y",
+            "day0_from": "09:00",
+            "day0_to": "17:00",
+        }
     data.update(overrides)
     return data
 
@@ -392,20 +463,28 @@ def test_an_edit_with_a_stale_version_answers_409_and_keeps_the_other_edit(app, 
     with app.app_context():
         p = db.session.get(Proposal, pid)
         event = p.event
-        cfp.update_proposal(p, proposal_data(event, title="The other edit"), actor=db.session.get(User, owner.id),
-                            now=DURING_CFP, expected_version=int(stale))
+        cfp.update_proposal(
+            p,
+            proposal_data(event, title="The other edit"),
+            actor=db.session.get(User, owner.id),
+            now=DURING_CFP,
+            expected_version=int(stale),
+        )
         db.session.commit()
     before = _snapshot(app, pid)
-    r = client.post(f"/events/scd/proposals/{pid}/edit", data=_edit_form(app, pid, title="My late edit",
-                                                                          version=stale))
+    r = client.post(
+        f"/events/scd/proposals/{pid}/edit", data=_edit_form(app, pid, title="My late edit", version=stale)
+    )
     assert r.status_code == 409
     assert "Someone else changed this proposal in the meantime" in r.get_data(as_text=True)
     assert _snapshot(app, pid) == before
     with app.app_context():
         assert db.session.get(Proposal, pid).title == "The other edit"
     # with the current version the edit goes through
-    r = client.post(f"/events/scd/proposals/{pid}/edit", data=_edit_form(app, pid, title="My late edit",
-                                                                          version=str(before[1])))
+    r = client.post(
+        f"/events/scd/proposals/{pid}/edit",
+        data=_edit_form(app, pid, title="My late edit", version=str(before[1])),
+    )
     assert r.status_code == 302
     with app.app_context():
         assert db.session.get(Proposal, pid).title == "My late edit"

@@ -32,7 +32,8 @@ def test_register_confirm_submit_and_see_it_on_the_dashboard(app, client, clock,
     assert mail["subject"] == "Please confirm your email address"
     link = re.search(r"http://localhost(/confirm/\S+)", mail["body"]).group(1)
     # not confirmed yet: no login
-    r = client.post("/login", data={"email": "anna@example.org", "password": "a good long password"})
+    r = client.post("/login", data={"email": "anna@example.org", "password": "a good long password"},
+                    headers={"Accept-Language": "en"})
     assert r.status_code == 403
     assert "confirm your email" in r.get_data(as_text=True)
     assert client.get(link).status_code == 302

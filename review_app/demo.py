@@ -1,0 +1,516 @@
+"""`flask seed-demo`: the Smart City Days demo, built through the same service functions as the app.
+
+Two editions: the 2025 edition, whose call and review are over (proposals in every state), and an open
+edition (2027, or later if the real date requires it) in which a newcomer can submit. Every action runs as
+its actor at a simulated moment inside the right phase, so the audit log and the outbox look as if the
+people had used the site. The same seed (and date) gives the same data. The content is in demo_data.py.
+"""
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from . import demo_data as data
+from .accounts import services as accounts
+from .accounts.models import User
+from .cfp import services as cfp
+from .cfp.models import Proposal, ProposalState
+from .db import db
+from .errors import DomainError
+from .events import services as events
+from .events.models import (
+    Audience,
+    Event,
+    EventRole,
+    ReviewCriterion,
+    Role,
+    Room,
+    RoomOpening,
+    SessionFormat,
+    Theme,
+    Venue,
+)
+from .mail.services import absolute_url
+
+BERLIN = ZoneInfo("Europe/Berlin")
+S = ProposalState
+DEMO_SLUG = "smart-city-days-2025"
+
+# How many 2025 proposals end in each state (every state at least twice); shuffled over the proposals.
+STATE_MIX = {S.draft: 3, S.submitted: 3, S.withdrawn: 4, S.under_review: 4, S.accepted: 4, S.waitlisted: 4,
+             S.rejected: 6, S.confirmed: 9, S.declined: 3}
+DECISIONS = {"accept": S.accepted, "waitlist": S.waitlisted, "reject": S.rejected, "promote": S.accepted}
+AVAILABILITY = [  # (day index, from, to) windows a proposal may state
+    [(0, time(9), time(18)), (1, time(9), time(18))],
+    [(0, time(9), time(18))],
+    [(1, time(9), time(18))],
+    [(0, time(13), time(18)), (1, time(9), time(13))],
+    [(0, time(10), time(16))],
+]
+
+
+class DemoRefused(Exception):
+    """The demo is not loaded, because it would mix with other data (or the data contradicts it)."""
+
+
+def berlin(*args: int) -> datetime:
+    return datetime(*args, tzinfo=BERLIN).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class Edition:
+    year: int
+    starts_on: date
+    cfp_opens: datetime
+    cfp_closes: datetime
+    review_opens: datetime
+    review_closes: datetime
+    intro: str
+
+    @property
+    def slug(self) -> str:
+        return f"smart-city-days-{self.year}"
+
+    def shifted(self, years: int) -> Edition:
+        """The same calendar `years` later (wall-clock times kept in Berlin)."""
+        def move(moment: datetime) -> datetime:
+            local = moment.astimezone(BERLIN)
+            return local.replace(year=local.year + years).astimezone(UTC)
+        return replace(self, year=self.year + years,
+                       starts_on=self.starts_on.replace(year=self.starts_on.year + years),
+                       cfp_opens=move(self.cfp_opens), cfp_closes=move(self.cfp_closes),
+                       review_opens=move(self.review_opens), review_closes=move(self.review_closes))
+
+
+EDITION_2025 = Edition(2025, date(2025, 2, 5), berlin(2024, 9, 2, 9), berlin(2024, 12, 1, 23, 59),
+                       berlin(2024, 12, 2), berlin(2024, 12, 20, 23, 59),
+                       "Am 5. und 6. Februar 2025 ist Herne zum zweiten Mal Veranstaltungsort.")
+# The call opens more than a year before it closes, so that a whole-year shift always finds an open call.
+EDITION_2027 = Edition(2027, date(2027, 2, 3), berlin(2026, 1, 5, 9), berlin(2027, 1, 10, 23, 59),
+                       berlin(2027, 1, 11), berlin(2027, 1, 22, 23, 59),
+                       "Am 3. und 4. Februar 2027 lädt Herne wieder zu zwei Tagen Austausch ein.")
+
+
+def open_edition(now: datetime) -> Edition:
+    """The 2027 edition, moved by whole years until its call for sessions is open at `now`."""
+    years = 0
+    while EDITION_2027.shifted(years).cfp_closes <= now:
+        years += 1
+    edition = EDITION_2027.shifted(years)
+    if years:
+        edition = replace(edition, intro=f"Am {edition.starts_on:%d.%m.%Y} und am Folgetag lädt Herne wieder "
+                                         "zu zwei Tagen Austausch ein.")
+    return edition
+
+
+def email_of(name: str, org: str) -> str:
+    parts = [p for p in name.split() if not p.endswith(".")]  # without "Dr.", "Prof."
+    local = ".".join(parts).lower()
+    for a, b in (("ä", "ae"), ("ö", "oe"), ("ü", "ue"), ("ß", "ss"), ("ś", "s")):
+        local = local.replace(a, b)
+    return f"{local}@{data.ORGS[org][3]}"
+
+
+# -- the result --------------------------------------------------------------------------------------------
+
+@dataclass
+class EditionSummary:
+    name: str
+    slug: str
+    states: dict[str, int]
+    cfp_closes: str
+    cfp_open: bool
+
+
+@dataclass
+class DemoResult:
+    created: bool
+    seed: int
+    editions: list[EditionSummary] = field(default_factory=list)
+    accounts: int = 0
+    notes: list[str] = field(default_factory=list)
+    login_url: str = ""
+
+    def logins(self) -> list[tuple[str, list[str]]]:
+        speakers = [email_of(name, org) for name, org, _lang, _title in data.SPEAKERS]
+        return [("site admin", [data.ADMIN[1]]),
+                ("committee member", [email_of(data.COMMITTEE[0], data.COMMITTEE[1])]),
+                ("reviewer", [email_of(name, org) for name, org, _lang, _title in data.REVIEWERS]),
+                ("speaker", speakers[:3] + [f"… and {len(speakers) - 3} more"])]
+
+    def summary(self) -> str:
+        if self.created:
+            lines = [f"Loaded the Smart City Days demo (seed {self.seed}): {self.accounts} accounts."]
+        else:
+            lines = [f"The Smart City Days demo is already loaded ({DEMO_SLUG} exists); nothing was changed."]
+        for ed in self.editions:
+            states = ", ".join(f"{n} {state}" for state, n in ed.states.items())
+            call = f"open until {ed.cfp_closes}" if ed.cfp_open else f"closed on {ed.cfp_closes}"
+            lines.append(f"  {ed.name} ({ed.slug}): {sum(ed.states.values())} proposals ({states}); "
+                         f"call for sessions {call}")
+        lines += [f"  {note}" for note in self.notes]
+        lines.append(f"Demo logins at {self.login_url} (the password of every demo account: "
+                     f"{data.DEMO_PASSWORD}):")
+        lines += [f"  {role + ':':<18}{', '.join(emails)}" for role, emails in self.logins()]
+        return "\n".join(lines)
+
+
+def describe(result: DemoResult, now: datetime) -> DemoResult:
+    """Fill the result from the database: the demo editions (those the demo chair runs), their proposals."""
+    chair_email = email_of(data.COMMITTEE[0], data.COMMITTEE[1])
+    demo_events = db.session.scalars(
+        select(Event).join(EventRole, EventRole.event_id == Event.id).join(User, User.id == EventRole.user_id)
+        .where(User.email == chair_email, EventRole.role == Role.committee,
+               Event.slug.like("smart-city-days-%"))
+        .order_by(Event.starts_on))
+    for event in demo_events:
+        counts = Counter(db.session.scalars(select(Proposal.state).where(Proposal.event_id == event.id)))
+        closes = event.local(event.cfp_closes_at).strftime("%Y-%m-%d %H:%M")
+        states = {s.value: counts[s] for s in S if counts[s]}
+        result.editions.append(EditionSummary(event.name, event.slug, states, f"{closes} ({event.timezone})",
+                                              event.cfp_is_open(now)))
+    result.accounts = db.session.scalar(select(func.count()).select_from(User)) or 0
+    result.login_url = absolute_url("accounts.login")
+    return result
+
+
+# -- entry point -------------------------------------------------------------------------------------------
+
+def seed_demo(seed: int = 2025, force: bool = False, *, now: datetime | None = None) -> DemoResult:
+    """Load the demo once; `now` (default: the app's clock) decides which later edition is open."""
+    from .web import clock
+
+    now = now or clock()
+    if db.session.scalar(select(Event.id).where(Event.slug == DEMO_SLUG)) is not None:
+        return describe(DemoResult(created=False, seed=seed), now)
+    has_users = db.session.scalar(select(func.count()).select_from(User))
+    has_events = db.session.scalar(select(func.count()).select_from(Event))
+    if (has_users or has_events) and not force:
+        raise DemoRefused(f"The database already holds {has_users} account(s) and {has_events} event(s) but "
+                          "no demo; loading it would mix demo data with yours. Use an empty database, "
+                          "or --force.")
+    result = DemoResult(created=True, seed=seed)
+    try:
+        with one_hash_for_the_demo_password():
+            Seeder(random.Random(seed), result).run(now)
+    except DomainError as err:
+        db.session.rollback()
+        raise DemoRefused(f"The demo could not be loaded: {err}") from err
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+    return describe(result, now)
+
+
+@contextmanager
+def one_hash_for_the_demo_password() -> Iterator[None]:
+    """All demo accounts share one password: hash it once, not once per account (argon2 takes 0.1–0.4 s).
+
+    register() and create_admin() call accounts.services.hash_password; while the demo loads (a CLI command,
+    one thread) that name answers the demo password with the one precomputed hash.
+    """
+    original = accounts.hash_password
+    shared = original(data.DEMO_PASSWORD)
+    accounts.hash_password = lambda password: shared if password == data.DEMO_PASSWORD else original(password)
+    try:
+        yield
+    finally:
+        accounts.hash_password = original
+
+
+# -- the seeder ----------------------------------------------------------------------------------------------
+
+@dataclass
+class Step:
+    at: datetime
+    action: str
+    actor: str  # email
+
+
+@dataclass
+class Plan:
+    """One proposal's life: its content, its people and the steps that bring it to its final state."""
+
+    entry: dict
+    owner: str
+    co_speaker: str | None
+    further: list[str]
+    windows: list[tuple[int, time, time]]
+    steps: list[Step] = field(default_factory=list)
+    proposal: Proposal | None = None
+    token: str = ""
+
+
+@dataclass
+class Config:
+    themes: dict[str, Theme]
+    formats: dict[str, SessionFormat]
+    audiences: dict[str, Audience]
+
+
+def between(rng: random.Random, lo: datetime, hi: datetime) -> datetime:
+    """A moment in [lo, hi], on a whole minute after lo."""
+    return lo + timedelta(minutes=rng.randint(0, max(0, int((hi - lo).total_seconds() // 60))))
+
+
+def after(rng: random.Random, moment: datetime, lo_minutes: int, hi_minutes: int) -> datetime:
+    return moment + timedelta(minutes=rng.randint(lo_minutes, hi_minutes))
+
+
+class Seeder:
+    def __init__(self, rng: random.Random, result: DemoResult):
+        self.rng = rng
+        self.result = result
+        self.users: dict[str, User] = {}
+        self.people = {email_of(name, org): (name, org, lang, title)
+                       for name, org, lang, title in [data.COMMITTEE, *data.REVIEWERS, *data.SPEAKERS]}
+        self.chair = email_of(data.COMMITTEE[0], data.COMMITTEE[1])
+        self.reviewers = [email_of(name, org) for name, org, _lang, _title in data.REVIEWERS]
+
+    def run(self, now: datetime) -> None:
+        self.admin = accounts.create_admin(email=data.ADMIN[1], name=data.ADMIN[0],
+                                           password=data.DEMO_PASSWORD, now=berlin(2024, 6, 3, 9))
+        self.register(self.chair, berlin(2024, 6, 10, 10))
+        for i, email in enumerate(self.reviewers):
+            self.register(email, berlin(2024, 6, 11 + i, 11))
+        self.edition_2025()
+        edition = open_edition(now)
+        if db.session.scalar(select(Event.id).where(Event.slug == edition.slug)) is not None:
+            self.result.notes.append(f"The open edition was not created: {edition.slug} already exists.")
+        else:
+            self.open_edition(edition, now)
+
+    # people --------------------------------------------------------------------------------------------
+    def register(self, email: str, at: datetime) -> User:
+        name, org, lang, title = self.people[email]
+        organisation, kind, city, _domain = data.ORGS[org]
+        user = accounts.register(name=name, email=email, password=data.DEMO_PASSWORD,
+                                 organisation=organisation, organisation_type=kind, city=city, language=lang,
+                                 now=at)
+        user.email_confirmed_at = at + timedelta(minutes=7)  # as if they had followed the mailed link
+        accounts.update_profile(user, name=name, organisation=organisation, organisation_type=kind, city=city,
+                                bio=f"{title}, {organisation}.", language=lang, now=at)
+        self.users[email] = user
+        return user
+
+    def user(self, email: str) -> User:
+        return self.users[email]
+
+    # editions ------------------------------------------------------------------------------------------
+    def create_edition(self, edition: Edition, at: datetime) -> tuple[Event, Config]:
+        """The event, its committee and reviewers, and the shared configuration."""
+        event = events.create_event(
+            actor=self.admin, now=at, slug=edition.slug, name=f"Smart City Days {edition.year}",
+            motto="Transformationsprozess Metropolregion Ruhr",
+            description=data.DESCRIPTION.format(intro=edition.intro), timezone="Europe/Berlin",
+            starts_on=edition.starts_on, ends_on=edition.starts_on + timedelta(days=1),
+            cfp_opens_at=edition.cfp_opens, cfp_closes_at=edition.cfp_closes,
+            review_opens_at=edition.review_opens, review_closes_at=edition.review_closes)
+        chair = self.user(self.chair)
+        events.grant_role(event, chair, Role.committee, actor=self.admin, now=at + timedelta(minutes=5))
+        config = configure(event, actor=chair, now=at + timedelta(days=7))
+        for email in self.reviewers:
+            events.grant_role(event, self.user(email), Role.reviewer, actor=chair,
+                              now=at + timedelta(days=14))
+        return event, config
+
+    def edition_2025(self) -> None:
+        ed = EDITION_2025
+        event, config = self.create_edition(ed, berlin(2024, 6, 17, 10))
+        states = [state for state, n in STATE_MIX.items() for _ in range(n)]
+        assert len(states) == len(data.PROPOSALS_2025)
+        self.rng.shuffle(states)
+        plans = [self.plan(entry) for entry in data.PROPOSALS_2025]
+        for plan, state in zip(plans, states, strict=True):
+            self.plan_2025(plan, state, ed)
+        self.play(event, config, plans, ed.cfp_opens, ed.cfp_closes - timedelta(days=1))
+
+    def open_edition(self, ed: Edition, now: datetime) -> None:
+        event, config = self.create_edition(ed, ed.cfp_opens - timedelta(days=21))
+        # moments lie in the last weeks before today (a whole day, so that the data depend on the date only)
+        today = datetime.combine(now.astimezone(UTC).date(), time(), tzinfo=UTC)
+        hi = max(today - timedelta(hours=1), ed.cfp_opens + timedelta(hours=1))
+        lo = max(ed.cfp_opens + timedelta(minutes=1), hi - timedelta(days=45))
+        plans = [self.plan(entry) for entry in data.PROPOSALS_2027]
+        for i, plan in enumerate(plans):
+            plan.co_speaker = None
+            created = between(self.rng, lo, lo + (hi - lo) / 2)
+            plan.steps = [Step(created, "create", plan.owner)]
+            if i % 2 == 0:  # every other one is submitted already
+                edited = between(self.rng, created + timedelta(minutes=1), hi)
+                plan.steps += [Step(edited, "edit", plan.owner),
+                               Step(edited + timedelta(minutes=3), "submit", plan.owner)]
+        self.play(event, config, plans, lo, hi)
+
+    # planning --------------------------------------------------------------------------------------------
+    def plan(self, entry: dict) -> Plan:
+        rng = self.rng
+        org_speakers = [email_of(n, o) for n, o, _l, _t in data.SPEAKERS if o == entry["org"]]
+        owner = rng.choice(org_speakers)
+        co = None
+        if rng.random() < 0.3:
+            others = [e for e in org_speakers if e != owner] or [
+                email_of(n, o) for n, o, _l, _t in data.SPEAKERS if email_of(n, o) != owner]
+            co = rng.choice(others)
+        themes = [k for k in data.THEMES if k != entry["theme"]]
+        further = sorted(rng.sample(themes, rng.randint(0, 2)))
+        windows = AVAILABILITY[0] if entry["fmt"] == "handson" else rng.choice(AVAILABILITY)
+        return Plan(entry, owner, co, further, windows)
+
+    def plan_2025(self, plan: Plan, target: ProposalState, ed: Edition) -> None:
+        """The steps that bring the plan to `target`, each inside the phase where it is allowed."""
+        rng, closes = self.rng, ed.cfp_closes
+        team = [plan.owner] + ([plan.co_speaker] if plan.co_speaker else [])
+        steps = plan.steps
+        t = between(rng, ed.cfp_opens + timedelta(days=1), closes - timedelta(days=20))
+        steps.append(Step(t, "create", plan.owner))
+        if plan.co_speaker:
+            steps.append(Step(t := after(rng, t, 20, 2 * 24 * 60), "invite", plan.owner))
+            steps.append(Step(t := after(rng, t, 60, 3 * 24 * 60), "accept_invitation", plan.co_speaker))
+        if target is S.draft:
+            if rng.random() < 0.5:
+                steps.append(Step(after(rng, t, 60, 10 * 24 * 60), "edit", rng.choice(team)))
+            return
+        steps.append(Step(t := after(rng, t, 60, 10 * 24 * 60), "edit", rng.choice(team)))
+        if rng.random() < 0.25:  # the last-minute rush
+            t = between(rng, closes - timedelta(hours=20), closes - timedelta(minutes=1))
+        else:
+            t = after(rng, t, 10, 4 * 24 * 60)
+        steps.append(Step(t, "submit", plan.owner))
+        early_withdrawal = target is S.withdrawn and t < closes - timedelta(hours=2) and rng.random() < 0.5
+        if target is S.submitted or early_withdrawal:
+            if t < closes - timedelta(hours=2) and (early_withdrawal or rng.random() < 0.5):
+                later = between(rng, t + timedelta(minutes=30), closes - timedelta(minutes=1))
+                steps.append(Step(later, "withdraw" if early_withdrawal else "revise", plan.owner))
+            return
+        # after the deadline: the committee starts the review, decides, the speakers answer
+        chair = self.chair
+        steps.append(Step(between(rng, berlin(2024, 12, 2, 9), berlin(2024, 12, 2, 17)), "start_review",
+                          chair))
+        if target is S.withdrawn and rng.random() < 0.5:
+            withdrawn = between(rng, berlin(2024, 12, 3, 8), berlin(2024, 12, 15, 20))
+            steps.append(Step(withdrawn, "withdraw", plan.owner))
+            return
+        if target is S.under_review:
+            return
+        decided = between(rng, berlin(2024, 12, 20, 10), berlin(2024, 12, 20, 17))
+        promoted = target in (S.accepted, S.confirmed) and rng.random() < 0.4
+        if target is S.withdrawn or target is S.waitlisted or promoted:
+            steps.append(Step(decided, "waitlist", chair))
+            if target is S.withdrawn:
+                withdrawn = between(rng, berlin(2025, 1, 6, 8), berlin(2025, 1, 8, 20))
+                steps.append(Step(withdrawn, "withdraw", plan.owner))
+            if promoted:  # moved up after others declined
+                decided = between(rng, berlin(2025, 1, 10, 9), berlin(2025, 1, 10, 12))
+                steps.append(Step(decided, "promote", chair))
+        else:
+            steps.append(Step(decided, {S.rejected: "reject"}.get(target, "accept"), chair))
+        if target in (S.confirmed, S.declined):
+            answer = "confirm" if target is S.confirmed else "decline"
+            steps.append(Step(after(rng, decided, 6 * 60, 12 * 24 * 60), answer, rng.choice(team)))
+
+    # playing ----------------------------------------------------------------------------------------------
+    def play(self, event: Event, config: Config, plans: list[Plan], register_from: datetime,
+             register_to: datetime) -> None:
+        """Register whoever is new just before they first act, then run every step in time order."""
+        timeline: list[tuple[datetime, int, Plan | None, Step]] = []
+        first_act: dict[str, datetime] = {}
+        for plan in plans:
+            for step in plan.steps:
+                first_act[step.actor] = min(step.at, first_act.get(step.actor, step.at))
+        for email in self.people:
+            if email in self.users:
+                continue
+            if email in first_act:
+                at = max(first_act[email] - timedelta(minutes=self.rng.randint(30, 5 * 24 * 60)),
+                         register_from - timedelta(days=7))
+            else:
+                at = between(self.rng, register_from, register_to)
+            timeline.append((at, len(timeline), None, Step(at, "register", email)))
+        for plan in plans:
+            for step in plan.steps:
+                timeline.append((step.at, len(timeline), plan, step))
+        for _at, _seq, plan, step in sorted(timeline, key=lambda item: item[:2]):
+            if plan is None:
+                self.register(step.actor, step.at)
+            else:
+                self.perform(event, config, plan, step)
+
+    def perform(self, event: Event, config: Config, plan: Plan, step: Step) -> None:
+        actor, at, proposal = self.user(step.actor), step.at, plan.proposal
+        match step.action:
+            case "create":
+                plan.proposal = cfp.create_proposal(event, proposal_data(event, config, plan, complete=False),
+                                                    actor=actor, now=at)
+            case "edit" | "revise":
+                notes = "Folien und Fotos folgen bis Ende Januar." if step.action == "revise" else ""
+                cfp.update_proposal(proposal, proposal_data(event, config, plan, notes=notes), actor=actor,
+                                    now=at)
+            case "invite":
+                invitation = cfp.invite_co_speaker(proposal, plan.co_speaker, actor=actor, now=at)
+                # The service only mails the secret link; the demo plays the invitee, so it sets a token it
+                # knows (the mailed link becomes invalid, as a renewed invitation's would).
+                plan.token, invitation.token_hash = accounts.new_token()
+            case "accept_invitation":
+                cfp.accept_invitation(plan.token, actor=actor, now=at)
+            case "accept" | "waitlist" | "reject" | "promote":
+                cfp.decide(proposal, DECISIONS[step.action], actor=actor, now=at)
+            case "submit" | "withdraw" | "start_review" | "confirm" | "decline":
+                getattr(cfp, step.action)(proposal, actor=actor, now=at)
+            case _:
+                raise ValueError(step.action)
+
+
+def proposal_data(event: Event, config: Config, plan: Plan, *, complete: bool = True,
+                  notes: str = "") -> cfp.ProposalData:
+    """The proposal's content; a first draft lacks the further themes and the availability."""
+    e = plan.entry
+    days = event.days
+    return cfp.ProposalData(
+        title=e["title"], abstract=e["abstract"], language=e["lang"],
+        description=f"{e['body']}\n\n## {'Ablauf' if e['lang'] == 'de' else 'How it runs'}\n\n"
+                    f"{data.AGENDA[e['fmt']][e['lang']]}",
+        format_id=config.formats[e["fmt"]].id, main_theme_id=config.themes[e["theme"]].id,
+        further_theme_ids=[config.themes[k].id for k in plan.further] if complete else [],
+        audience_ids=[config.audiences[k].id for k in e["aud"]],
+        project_organisation=data.ORGS[e["org"]][0], project_city=data.ORGS[e["org"]][2],
+        project_partners=e["partners"], project_stage=e["stage"], project_results=e["results"],
+        project_transfer=e["transfer"], notes_for_committee=notes,
+        availability=[(event.at(days[d], start), event.at(days[d], end)) for d, start, end in plan.windows]
+        if complete else [])
+
+
+def configure(event: Event, *, actor: User, now: datetime) -> Config:
+    """Venues, rooms, formats, themes, audiences, criteria and travel time, as the committee enters them."""
+    def save(item, **values):
+        def apply(obj):
+            for key, value in values.items():
+                setattr(obj, key, value)
+        return events.save_item(event, item, actor=actor, now=now, apply=apply)
+
+    venues = {key: save(Venue(), name=name, address=address, description=text)
+              for key, (name, address, text) in data.VENUES.items()}
+    formats = {key: save(SessionFormat(), name_de=de, name_en=en, default_minutes=minutes, description=text,
+                         venues=[venues[v] for v in where])
+               for key, (de, en, minutes, where, text) in data.FORMATS.items()}
+    for venue, name, capacity, kinds, opens, closes in data.ROOMS:
+        save(Room(), venue=venues[venue], name=name, capacity=capacity, formats=[formats[k] for k in kinds],
+             openings=[RoomOpening(day=day, opens=opens, closes=closes) for day in event.days])
+    themes = {key: save(Theme(), name_de=de, name_en=en, colour=colour, description=text, position=i)
+              for i, (key, (de, en, colour, text)) in enumerate(data.THEMES.items())}
+    audiences = {key: save(Audience(), name_de=de, name_en=en) for key, (de, en) in data.AUDIENCES.items()}
+    for i, (de, en, weight, text) in enumerate(data.CRITERIA):
+        save(ReviewCriterion(), name_de=de, name_en=en, weight=weight, description=text, scale_min=1,
+             scale_max=5, position=i)
+    events.set_travel_time(event, venues["villa"], venues["druckerei"], data.TRAVEL_MINUTES, actor=actor,
+                           now=now)
+    db.session.expire(event)  # its relationship lists are loaded afresh
+    return Config(themes, formats, audiences)

@@ -1,0 +1,237 @@
+"""`flask seed-demo`: both editions, every state, audit and outbox, idempotence, determinism, refusal."""
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import func, select, text
+
+from review_app.accounts.models import User
+from review_app.audit.models import AuditEntry
+from review_app.cfp.models import Proposal, ProposalSpeaker, ProposalState
+from review_app.db import Base, db
+from review_app.demo import DEMO_SLUG, DemoRefused, open_edition, seed_demo
+from review_app.demo_data import DEMO_PASSWORD
+from review_app.events.models import Event, EventRole, Role, TravelTime
+from review_app.mail.models import OutboxMessage
+from tests.factories import make_event, make_user
+
+NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # the day this was written; passed explicitly for determinism
+
+
+def event(slug: str) -> Event:
+    return db.session.scalar(select(Event).where(Event.slug == slug))
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def table_counts() -> dict[str, int]:
+    return {t.name: db.session.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in Base.metadata.sorted_tables}
+
+
+def fingerprint() -> str:
+    """Titles, final states and owners of every proposal, order-independent."""
+    rows = db.session.execute(
+        select(Event.slug, Proposal.title, Proposal.state, User.email)
+        .join(Proposal, Proposal.event_id == Event.id)
+        .join(ProposalSpeaker, (ProposalSpeaker.proposal_id == Proposal.id) & ProposalSpeaker.is_submitter)
+        .join(User, User.id == ProposalSpeaker.user_id))
+    return hashlib.sha256(repr(sorted(tuple(str(v) for v in row) for row in rows)).encode()).hexdigest()
+
+
+def empty_database() -> None:
+    """The same clean-up as the conftest's, in the middle of a test."""
+    db.session.rollback()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
+def test_seeding_builds_the_2025_edition_with_every_state(ctx):
+    result = seed_demo(now=NOW)
+
+    ev = event(DEMO_SLUG)
+    proposals = list(db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id)))
+    states = Counter(p.state for p in proposals)
+    assert 38 <= len(proposals) <= 42
+    assert all(states[state] >= 2 for state in ProposalState), states
+    assert result.created and result.editions[0].slug == DEMO_SLUG
+    assert ev.name == "Smart City Days 2025" and ev.motto == "Transformationsprozess Metropolregion Ruhr"
+    assert ev.local(ev.cfp_closes_at).strftime("%Y-%m-%d %H:%M") == "2024-12-01 23:59"
+    # content: some English, some with co-speakers, every submitted one complete, the columns' limits kept
+    assert sum(p.language == "en" for p in proposals) >= 3
+    assert sum(len(p.speakers) > 1 for p in proposals) >= 3
+    assert all(p.availability and p.project_organisation and p.project_city and p.audiences
+               for p in proposals if p.state is not ProposalState.draft)
+    assert all(len(p.title) <= 200 and len(p.abstract) <= 600 for p in proposals)
+    assert all(p.submitted_at is not None and p.submitted_at < ev.cfp_closes_at
+               for p in proposals if p.state is not ProposalState.draft)
+
+
+def test_the_configuration_is_shared_by_both_editions(ctx):
+    seed_demo(now=NOW)
+
+    for ev in (event(DEMO_SLUG), event("smart-city-days-2027")):
+        assert [v.name for v in ev.venues] == ["Alte Druckerei / Thinktank", "Mulvany Villa"]
+        rooms = [room for venue in ev.venues for room in venue.rooms]
+        assert len(rooms) >= 5 and all(len(room.openings) == 2 and room.formats for room in rooms)
+        assert {o.day for room in rooms for o in room.openings} == set(ev.days)
+        assert len(ev.themes) == 6 and len({t.colour for t in ev.themes}) == 6
+        assert len(ev.audiences) == 7 and len(ev.formats) == 5
+        assert [c.name_de for c in ev.criteria][:2] == ["Themenbezug", "Praxisrelevanz"]
+        assert all((c.scale_min, c.scale_max) == (1, 5) for c in ev.criteria)
+        travel = db.session.scalar(select(TravelTime).where(TravelTime.event_id == ev.id))
+        assert travel.minutes == 15
+        roles = Counter(db.session.scalars(select(EventRole.role).where(EventRole.event_id == ev.id)))
+        assert roles[Role.committee] == 1 and roles[Role.reviewer] == 4 and roles[Role.speaker] >= 3
+    assert event(DEMO_SLUG).days[0].isoformat() == "2025-02-05"
+
+
+def test_every_transition_is_audited_in_time_order_and_mails_were_queued(ctx):
+    seed_demo(now=NOW)
+    ev = event(DEMO_SLUG)
+
+    # each proposal's audited state changes form one chain from draft to its current state
+    for proposal in db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id)):
+        rows = db.session.scalars(select(AuditEntry).where(AuditEntry.object_type == "proposal",
+                                                           AuditEntry.object_id == proposal.id)
+                                  .order_by(AuditEntry.at, AuditEntry.id))
+        state = None
+        for row in rows:
+            if row.from_state != row.to_state:
+                assert row.from_state == state, (proposal.title, row.action)
+                state = row.to_state
+        assert state == proposal.state.value, proposal.title
+    # the log reads like history: ids follow the simulated clock
+    moments = list(db.session.scalars(select(AuditEntry.at).order_by(AuditEntry.id)))
+    assert moments == sorted(moments)
+    actions = Counter(db.session.scalars(select(AuditEntry.action)))
+    for action in ("proposal.submit", "proposal.withdraw", "proposal.start_review", "proposal.decide",
+                   "proposal.confirm", "proposal.decline", "proposal.invite", "proposal.accept_invitation"):
+        assert actions[action] >= 2, action
+
+    mails = Counter(db.session.scalars(select(OutboxMessage.template)))
+    assert mails["proposal_submitted"] >= 30
+    assert mails["proposal_confirmed"] >= 2 and mails["proposal_declined"] >= 2
+    assert mails["co_speaker_invitation"] == mails["invitation_accepted"] >= 3
+
+
+def test_the_accounts_are_confirmed_and_share_the_demo_password(ctx, client):
+    result = seed_demo(now=NOW)
+
+    users = list(db.session.scalars(select(User)))
+    assert 28 <= len(users) <= 36 and all(u.email_confirmed for u in users)
+    assert all(u.email.endswith(".example") for u in users)
+    assert sum(u.is_admin for u in users) == 1
+    summary = result.summary()
+    assert DEMO_PASSWORD in summary
+    for role, emails in result.logins():
+        assert f"{role}:" in summary and emails[0] in summary
+    # a login as listed works
+    chair = dict(result.logins())["committee member"][0]
+    response = client.post("/login", data={"email": chair, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+
+
+def test_seeding_twice_changes_nothing(ctx):
+    seed_demo(now=NOW)
+    before = table_counts()
+
+    again = seed_demo(now=NOW)
+
+    assert table_counts() == before
+    assert not again.created
+    assert "already loaded" in again.summary() and DEMO_PASSWORD in again.summary()
+    assert [e.slug for e in again.editions] == [DEMO_SLUG, "smart-city-days-2027"]
+
+
+def test_the_same_seed_gives_the_same_data_and_another_seed_differs(ctx):
+    seed_demo(seed=2025, now=NOW)
+    first = fingerprint()
+    empty_database()
+    seed_demo(seed=2025, now=NOW)
+    assert fingerprint() == first
+    empty_database()
+    seed_demo(seed=7, now=NOW)
+    assert fingerprint() != first
+
+
+def test_refuses_a_database_with_other_data_unless_forced(ctx):
+    make_user(email="someone@example.org")
+    db.session.commit()
+
+    with pytest.raises(DemoRefused, match="--force"):
+        seed_demo(now=NOW)
+    assert count(Event) == 0 and count(User) == 1
+
+    make_event(slug="our-own-event")
+    db.session.commit()
+    with pytest.raises(DemoRefused):
+        seed_demo(now=NOW)
+
+    result = seed_demo(force=True, now=NOW)
+    assert result.created and event(DEMO_SLUG) is not None and event("our-own-event") is not None
+
+
+def test_the_open_edition_accepts_proposals_now(ctx):
+    seed_demo()  # the app's real clock
+
+    ev = event(open_edition(datetime.now(UTC)).slug)
+    assert ev is not None and ev.cfp_is_open(datetime.now(UTC))
+    proposals = list(db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id)))
+    assert 3 <= len(proposals) <= 5
+    assert {p.state for p in proposals} == {ProposalState.draft, ProposalState.submitted}
+
+
+@pytest.mark.parametrize(("now", "year"), [
+    (datetime(2026, 11, 29, 12, tzinfo=UTC), 2027),
+    (datetime(2027, 1, 10, 22, 58, tzinfo=UTC), 2027),  # 23:58 in Berlin, a minute before the deadline
+    (datetime(2027, 1, 10, 22, 59, tzinfo=UTC), 2028),
+    (datetime(2027, 6, 1, tzinfo=UTC), 2028),
+    (datetime(2031, 12, 31, 23, tzinfo=UTC), 2032),
+])
+def test_the_open_edition_moves_by_whole_years(now, year):
+    edition = open_edition(now)
+    assert edition.year == year and edition.starts_on.year == year
+    assert edition.cfp_opens <= now < edition.cfp_closes
+    assert edition.slug == f"smart-city-days-{year}"
+
+
+def test_a_later_date_loads_a_later_open_edition(ctx):
+    later = datetime(2028, 3, 1, 10, tzinfo=UTC)
+    seed_demo(now=later)
+
+    ev = event("smart-city-days-2029")
+    assert ev is not None and ev.cfp_is_open(later) and ev.starts_on.isoformat() == "2029-02-03"
+    created = db.session.scalars(select(Proposal.created_at).where(Proposal.event_id == ev.id))
+    assert all(ev.cfp_opens_at <= moment <= later for moment in created)
+
+
+def test_the_cli_prints_the_logins_and_refuses_politely(app):
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["seed-demo"])
+    assert first.exit_code == 0, first.output
+    assert "Loaded the Smart City Days demo" in first.output and DEMO_PASSWORD in first.output
+
+    second = runner.invoke(args=["seed-demo"])
+    assert second.exit_code == 0 and "already loaded" in second.output
+
+
+def test_the_cli_refuses_when_other_data_exists(app):
+    with app.app_context():
+        make_user(email="someone@example.org")
+        db.session.commit()
+
+    refused = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert refused.exit_code == 1 and "--force" in refused.output
