@@ -120,9 +120,10 @@ def register_security_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
-    from .i18n import format_day, format_in_zone
+    from .i18n import format_day, format_in_zone, format_window
 
     app.jinja_env.filters["in_zone"] = format_in_zone
+    app.jinja_env.filters["window"] = format_window
     app.jinja_env.filters["day"] = format_day
     from .markdown import render_markdown
 

@@ -38,3 +38,15 @@ def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
 
 def format_day(day: date, fmt: str = "full") -> str:
     return babel_format_date(day, fmt, locale=_locale())
+
+
+def format_window(start: datetime, end: datetime, zone: str) -> str:
+    """A time window on one day: "Mittwoch, 5. Februar 2025, 09:00–17:00" in the page's language."""
+    from babel.dates import format_time
+
+    tz = ZoneInfo(zone)
+    local_start, local_end = start.astimezone(tz), end.astimezone(tz)
+    locale = _locale()
+    day = babel_format_date(local_start.date(), "full", locale=locale)
+    return (f"{day}, {format_time(local_start, 'HH:mm', locale=locale)}"
+            f"–{format_time(local_end, 'HH:mm', locale=locale)}")

@@ -99,7 +99,11 @@ def _clean_database(request):
     app.config["RATELIMIT_ENABLED"] = False
     from review_app.extensions import limiter
 
-    limiter.reset()  # counts of one test must not answer 429 in the next
+    # the limiter is one object for every app built in this process: a test that built a rate-limited app
+    # must not leave it switched on, nor leave counts that answer 429 in the next test
+    limiter.enabled = False
+    if getattr(limiter, "_storage", None) is not None:
+        limiter.reset()
     app.config.pop("CLOCK", None)
 
 

@@ -57,7 +57,7 @@ LONG = "A" * 10_001  # one more than the longest field allows (descriptions: 10,
 HUGE = "ä" * 1_000_000  # six bytes each once URL-encoded: far above MAX_CONTENT_LENGTH (1 MiB)
 CONTROL = ["\x00", "bad\x1b[31mred", "evil\u202etxt.exe"]
 MARKUP = ["<script>alert(1)</script>", '"><img src=x onerror=alert(1)>']
-WRONG_TYPE = ["abc", "99999999999999999999", "-1", "²", "1e3"]
+WRONG_TYPE = ["abc", "99999999999999999999", "-1", "²"]  # "²" passes str.isdigit() but not int()
 UNKNOWN = {"is_admin": "y", "state": "accepted", "event_id": "1", "id": "1", "x" * 300: "\x00"}
 HUGE_ID = "99999999999999999999"
 ERROR_MARKERS = ('class="field-errors"', 'class="form-error"', 'class="error-message"', "flash-error")
@@ -125,14 +125,14 @@ def hostile_variants(
             "bool": CONTROL,
             "free": [LONG, *CONTROL],
             "constrained": [LONG, *CONTROL, *MARKUP],
-            "typed": [LONG, *CONTROL, *MARKUP, *WRONG_TYPE, *[str(i) for i in other_ids.get(name, [])]],
-            "hidden": [LONG, *CONTROL, *MARKUP, *WRONG_TYPE],
+            # for a number, date or choice one piece of markup is one more wrong type
+            "typed": [LONG, *CONTROL, MARKUP[1], *WRONG_TYPE, *[str(i) for i in other_ids.get(name, [])]],
+            "hidden": [LONG, *CONTROL, MARKUP[1], *WRONG_TYPE],
         }[kind]
         for value in values:
             yield f"{name}={value[:25]!r}", {**valid, name: value}
         good = valid[name] if isinstance(valid[name], list) else [valid[name]]
         yield f"{name} duplicated, control character last", {**valid, name: [*good, "\x00"]}
-        yield f"{name} duplicated, control character first", {**valid, name: ["\x00", *good]}
         if refuses_missing(f) and not keeps_missing:
             yield f"{name} missing", {k: v for k, v in valid.items() if k != name}
             yield (
