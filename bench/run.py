@@ -14,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import event as sa_event
 
 from review_app import create_app
-from review_app.accounts.services import hash_password, start_session
 from review_app.accounts.models import OrganisationType, User
+from review_app.accounts.services import hash_password, start_session
 from review_app.cfp.models import Availability, Proposal, ProposalSpeaker, ProposalState
 from review_app.db import db
 from review_app.events.models import Event, EventRole, Role, SessionFormat, Theme

@@ -44,7 +44,7 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ACCOUNT_FORMS = "10 per minute;50 per hour"
     # "default": argon2id with the library's recommended cost; "fast": argon2id at minimal cost (tests only)
-    PASSWORD_HASHING = "default"
+    PASSWORD_HASHING = "default"  # noqa: S105 - a profile name, not a password
     # Token lifetimes (seconds)
     EMAIL_CONFIRM_TTL = 3 * 24 * 3600
     PASSWORD_RESET_TTL = 2 * 3600

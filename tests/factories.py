@@ -72,12 +72,12 @@ def make_event(*, slug: str | None = None, committee: User | None = None, cfp_op
 
 def proposal_data(event: Event, **overrides) -> cfp.ProposalData:
     day = event.starts_on
-    values = dict(
-        title="Digitale Bürgerdienste in Herne", abstract="Wie Herne das Online-Serviceportal aufgebaut hat.",
-        description="## Ablauf\n\nBericht aus der Praxis.", format_id=event.formats[0].id,
-        main_theme_id=event.themes[0].id, language="de", further_theme_ids=[event.themes[1].id],
-        audience_ids=[event.audiences[0].id], project_organisation="Stadt Herne", project_city="Herne",
-        availability=[(event.at(day, time(9)), event.at(day, time(17)))])
+    values = {
+        "title": "Digitale Bürgerdienste in Herne", "abstract": "Wie Herne das Online-Serviceportal aufgebaut hat.",
+        "description": "## Ablauf\n\nBericht aus der Praxis.", "format_id": event.formats[0].id,
+        "main_theme_id": event.themes[0].id, "language": "de", "further_theme_ids": [event.themes[1].id],
+        "audience_ids": [event.audiences[0].id], "project_organisation": "Stadt Herne", "project_city": "Herne",
+        "availability": [(event.at(day, time(9)), event.at(day, time(17)))]}
     values.update(overrides)
     return cfp.ProposalData(**values)
 

@@ -93,7 +93,7 @@ class LoginSession(Base):
 
 class TokenPurpose(enum.StrEnum):
     confirm_email = "confirm_email"
-    reset_password = "reset_password"
+    reset_password = "reset_password"  # noqa: S105 - a token purpose, not a password
 
 
 class AccountToken(Base):

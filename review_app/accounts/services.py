@@ -92,12 +92,16 @@ def _use_token(token: str, purpose: TokenPurpose, now: datetime) -> AccountToken
 
 
 def register(*, name: str, email: str, password: str, organisation: str,
-             organisation_type: OrganisationType | str, city: str, language: str, now: datetime) -> User:
-    """Create an account and queue the confirmation mail. Side effects: audit row, one mail."""
+             organisation_type: OrganisationType | str, city: str, language: str, now: datetime,
+             hashed: str | None = None) -> User:
+    """Create an account and queue the confirmation mail. Side effects: audit row, one mail.
+
+    `hashed` is a precomputed hash of `password` (the demo seeder hashes its shared password once).
+    """
     email = normalise_email(email)
     if find_user_by_email(email) is not None:
         raise DomainError(_("An account with this email address already exists."), 409)
-    user = User(name=name.strip(), email=email, password_hash=hash_password(password),
+    user = User(name=name.strip(), email=email, password_hash=hashed or hash_password(password),
                 organisation=organisation.strip(), organisation_type=OrganisationType(organisation_type),
                 city=city.strip(), language=language, created_at=now)
     db.session.add(user)
@@ -156,7 +160,8 @@ def load_session_user(token: str, *, now: datetime) -> User | None:
 
 def end_session(user: User) -> None:
     if user.current_session_token:
-        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == hash_token(user.current_session_token)))
+        digest = hash_token(user.current_session_token)
+        db.session.execute(delete(LoginSession).where(LoginSession.token_hash == digest))
         user.current_session_token = None
 
 
@@ -219,10 +224,10 @@ def update_profile(user: User, *, name: str, organisation: str, organisation_typ
     record(actor=user, action="account.update_profile", obj=user, now=now)
 
 
-def create_admin(*, email: str, name: str, password: str, now: datetime) -> User:
+def create_admin(*, email: str, name: str, password: str, now: datetime, hashed: str | None = None) -> User:
     user = find_user_by_email(email)
     if user is None:
-        user = User(name=name, email=normalise_email(email), password_hash=hash_password(password),
+        user = User(name=name, email=normalise_email(email), password_hash=hashed or hash_password(password),
                     organisation="", organisation_type=OrganisationType.other, city="", language="de",
                     created_at=now)
         db.session.add(user)

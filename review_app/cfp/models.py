@@ -189,6 +189,8 @@ class Invitation(Base):
     proposal: Mapped[Proposal] = relationship(back_populates="invitations")
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])
 
+    token = None  # the plain token, set in memory by invite_co_speaker for its caller; not a column
+
 
 class Availability(Base):
     """A window in which the speakers of a proposal can present (UTC; shown in the event's zone)."""

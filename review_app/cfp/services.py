@@ -218,6 +218,7 @@ def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datet
     invitation.created_at = now
     invitation.invited_by_id = actor.id
     invitation.expires_at = now + timedelta(seconds=current_app.config["INVITATION_TTL"])
+    invitation.token = token  # only in memory, for the caller: the database keeps the hash
     db.session.flush()
     queue_mail(template="co_speaker_invitation", recipient=email,
                language=invitee.language if invitee else proposal.language, now=now, event_id=proposal.event_id,

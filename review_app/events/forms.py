@@ -7,7 +7,16 @@ from zoneinfo import available_timezones
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField, TimeField
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from ..forms import BaseForm, MultiCheckboxField
 from .models import ROLE_LABELS
@@ -36,7 +45,8 @@ class EventForm(BaseForm):
     timezone = StringField(_l("Time zone"), default="Europe/Berlin", validators=[DataRequired(), Length(max=60),
                                                                                  _valid_zone])
     cfp_opens_at = DateTimeLocalField(_l("Call for sessions opens"), format=LOCAL_FORMATS, validators=[InputRequired()])
-    cfp_closes_at = DateTimeLocalField(_l("Call for sessions closes"), format=LOCAL_FORMATS, validators=[InputRequired()])
+    cfp_closes_at = DateTimeLocalField(_l("Call for sessions closes"), format=LOCAL_FORMATS,
+                                       validators=[InputRequired()])
     review_opens_at = DateTimeLocalField(_l("Review period starts"), format=LOCAL_FORMATS, validators=[InputRequired()])
     review_closes_at = DateTimeLocalField(_l("Review period ends"), format=LOCAL_FORMATS, validators=[InputRequired()])
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -29,6 +29,9 @@ def _manage_context():
 
 
 def load_event(slug: str) -> Event:
+    # PostgreSQL refuses to compare text holding NUL (a 500); no slug can hold one, nor be this long
+    if "\x00" in slug or len(slug) > 60:
+        raise NotFound(_("This event does not exist."))
     event = db.session.scalar(select(Event).where(Event.slug == slug))
     if event is None:
         raise NotFound(_("This event does not exist."))
