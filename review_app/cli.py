@@ -81,7 +81,10 @@ def dev_server_command(host: str, port: int) -> None:
     threading.Thread(target=worker, name="outbox-worker", daemon=True).start()
     click.echo(f"Serving on http://{host}:{port}/  (Ctrl-C stops)")
     try:
-        app.run(host=host, port=port, debug=app.debug, use_reloader=False, threaded=True)
+        from werkzeug.serving import run_simple
+
+        # app.run() refuses to run inside a flask command; run_simple is what it would call
+        run_simple(host, port, app, threaded=True, use_reloader=False, use_debugger=False)
     finally:
         stop.set()
         if controller is not None:
