@@ -33,6 +33,7 @@ class Defaults:
     MAIL_PASSWORD: str | None = None
     MAIL_DEFAULT_SENDER = "Smart City Days <noreply@review-app.invalid>"
     MAIL_TIMEOUT = 10
+    MAIL_DEBUG = False  # Flask-Mail would otherwise print every SMTP exchange in debug mode
     MAIL_MAX_ATTEMPTS = 8
     # Development mail catcher (used by `flask dev-server` when MAIL_SERVER is unset)
     MAIL_CATCHER_PORT = 8025

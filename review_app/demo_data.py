@@ -51,9 +51,9 @@ TRAVEL_MINUTES = 15  # Shamrock-Park ↔ Innenstadt by bus or bike
 
 # key: (name_de, name_en, minutes, venues, description)
 FORMATS = {
-    "talk20": ("Praxisvortrag (20 Min.)", "Best-practice talk (20 min)", 20, ["villa", "druckerei"],
+    "talk20": ("Kurzer Praxisbericht", "Short best-practice report", 20, ["villa", "druckerei"],
                "Kurzer Bericht aus einem laufenden Projekt, mit Zeit für zwei, drei Fragen."),
-    "talk30": ("Praxisvortrag (30 Min.)", "Best-practice talk (30 min)", 30, ["villa", "druckerei"],
+    "talk30": ("Praxisvortrag", "Best-practice talk", 30, ["villa", "druckerei"],
                "Ausführlicher Projektbericht mit Ergebnissen und Diskussion."),
     "panel": ("Podiumsdiskussion", "Panel discussion", 60, ["villa", "druckerei"],
               "Drei bis fünf Personen aus Kommune, Wirtschaft und Forschung im Gespräch, "

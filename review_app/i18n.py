@@ -5,7 +5,6 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from flask import current_app, has_request_context, request, session
 from flask_babel import get_locale
 from flask_login import current_user
@@ -31,9 +30,13 @@ def _locale() -> str:
 
 
 def format_in_zone(moment: datetime, zone: str, fmt: str = "medium") -> str:
-    """A UTC moment as wall-clock time in `zone`, in the page's language."""
-    tz = ZoneInfo(zone)
-    return babel_format_datetime(moment.astimezone(tz), fmt, tzinfo=tz, locale=_locale())
+    """A UTC moment as wall-clock time in `zone`, in the page's language: the date in Babel's `fmt`
+    ("full", "long", "medium", "short") and the time as HH:mm, e.g. "Sonntag, 1. Dezember 2024, 23:59"."""
+    from babel.dates import format_time
+
+    local = moment.astimezone(ZoneInfo(zone))
+    locale = _locale()
+    return f"{babel_format_date(local.date(), fmt, locale=locale)}, {format_time(local, 'HH:mm', locale=locale)}"
 
 
 def format_day(day: date, fmt: str = "full") -> str:

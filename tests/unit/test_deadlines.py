@@ -280,4 +280,4 @@ def test_the_call_page_shows_the_deadline_in_berlin_local_time_not_utc(app, clie
     assert ("31. Juli 2024" if kwargs else "1. Dezember 2024") in page
     # the English page too
     page = client.get("/events/scd/", headers={"Accept-Language": "en"}).get_data(as_text=True)
-    assert "11:59" in page and utc_time not in page
+    assert "23:59" in page and utc_time not in page  # 24-hour times in both languages
