@@ -132,9 +132,22 @@ def submit(slug: str, proposal_id: int):
     return _simple_action(slug, proposal_id, services.submit, _("Your proposal is submitted."))
 
 
-@bp.post("/events/<slug>/proposals/<int:proposal_id>/withdraw")
+def _confirm_first(slug: str, proposal_id: int, action: str, question: str, button: str):
+    """The page asking before an action that cannot be undone (works without JavaScript)."""
+    event, prop = _load(slug, proposal_id)
+    permissions.check_action(_user(), prop, action, clock())
+    return render_template("cfp/confirm_action.html", event=event, proposal=prop, question=question,
+                           button=button, action_url=url_for(f"cfp.{action}", slug=slug, proposal_id=proposal_id),
+                           action_form=ActionForm())
+
+
+@bp.route("/events/<slug>/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw(slug: str, proposal_id: int):
+    if request.method == "GET":
+        return _confirm_first(slug, proposal_id, "withdraw",
+                              _("Do you really want to withdraw this proposal? This cannot be undone."),
+                              _("Yes, withdraw"))
     return _simple_action(slug, proposal_id, services.withdraw, _("Your proposal is withdrawn."))
 
 
@@ -144,9 +157,13 @@ def confirm(slug: str, proposal_id: int):
     return _simple_action(slug, proposal_id, services.confirm, _("Thank you: your session is confirmed."))
 
 
-@bp.post("/events/<slug>/proposals/<int:proposal_id>/decline")
+@bp.route("/events/<slug>/proposals/<int:proposal_id>/decline", methods=["GET", "POST"])
 @login_required
 def decline(slug: str, proposal_id: int):
+    if request.method == "GET":
+        return _confirm_first(slug, proposal_id, "decline",
+                              _("Do you really want to decline? The committee will give the slot to someone else."),
+                              _("Yes, decline"))
     return _simple_action(slug, proposal_id, services.decline, _("You have declined the session."))
 
 
