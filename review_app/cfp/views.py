@@ -119,7 +119,6 @@ def edit(slug: str, proposal_id: int):
 
 def _simple_action(slug: str, proposal_id: int, action, message: str):
     _event, prop = _load(slug, proposal_id)
-    ActionForm()  # CSRF has been checked by CSRFProtect
     action(prop, actor=_user(), now=clock())
     db.session.commit()
     flash(message, "success")

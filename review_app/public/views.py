@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..cfp.forms import ActionForm
 from ..cfp.models import LANGUAGE_LABELS
 from ..db import db
 from ..events.models import Event, SessionFormat
@@ -34,7 +33,6 @@ def event(slug: str):
 
 @bp.post("/language")
 def set_language():
-    ActionForm()  # CSRF has been checked by CSRFProtect
     lang = request.form.get("lang")
     if lang not in current_app.config["LANGUAGES"]:
         abort(422)  # not a silent no-op: the error page says the input was not valid

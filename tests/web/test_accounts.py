@@ -358,12 +358,32 @@ def test_the_language_switch_sets_german_or_english_pages(app, client):
 # ---------------------------------------------------------------- rate limiting
 
 
-@pytest.fixture
-def limited_app(app, database_url):
+def _redis_reachable() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(params=["memory://", "redis://127.0.0.1:6379"], ids=["memory", "redis"])
+def limited_app(request, app, database_url):
     """A second app with rate limiting on: Flask-Limiter reads RATELIMIT_ENABLED once, in init_app, so
-    toggling app.config at runtime does nothing. The limiter is one shared extension object: restore it."""
+    toggling app.config at runtime does nothing. The limiter is one shared extension object: restore it.
+    Runs with the in-process storage and with Redis, the storage several gunicorn workers share."""
+    import os
+    import uuid
+
     from review_app import create_app
     from review_app.extensions import limiter
+
+    storage = request.param
+    if storage.startswith("redis") and not _redis_reachable():
+        if os.environ.get("REQUIRE_REDIS") == "1":
+            pytest.fail("Redis is required (REQUIRE_REDIS=1) but not reachable on 127.0.0.1:6379")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
 
     saved = (limiter.enabled, limiter.initialized)
     limited = create_app(
@@ -383,8 +403,11 @@ def limited_app(app, database_url):
             },
             "SQLALCHEMY_DATABASE_URI": database_url,
             "RATELIMIT_ENABLED": True,
+            "RATELIMIT_STORAGE_URI": storage,
+            "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",  # counts of other runs never leak in
         }
     )
+    assert type(limiter.storage).__name__ == ("RedisStorage" if storage.startswith("redis") else "MemoryStorage")
     try:
         yield limited
     finally:
