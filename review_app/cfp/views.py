@@ -119,6 +119,7 @@ def edit(slug: str, proposal_id: int):
 
 def _simple_action(slug: str, proposal_id: int, action, message: str):
     _event, prop = _load(slug, proposal_id)
+    request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
     action(prop, actor=_user(), now=clock())
     db.session.commit()
     flash(message, "success")
