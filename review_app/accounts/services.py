@@ -127,7 +127,9 @@ def confirm_email(token: str, *, now: datetime) -> User:
 
 
 def start_session(user: User, *, now: datetime, user_agent: str = "") -> str:
-    """A new server-side login session; returns the token that the cookie will carry."""
+    """A new server-side login session; returns the token that the cookie will carry.
+    The user's expired sessions are cleared on the way, so the table does not grow without end."""
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now))
     token, digest = new_token()
     db.session.add(LoginSession(user_id=user.id, token_hash=digest, created_at=now,
                                 expires_at=now + timedelta(seconds=current_app.config["LOGIN_SESSION_TTL"]),
