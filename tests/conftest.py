@@ -79,6 +79,19 @@ def app(database_url):
     return app
 
 
+def empty_database() -> None:
+    """Delete every row of every table (inside an app context); ids start again at 1 on PostgreSQL."""
+    db.session.rollback()
+    db.session.remove()
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                conn.execute(table.delete())
+
+
 @pytest.fixture(autouse=True)
 def _clean_database(request):
     yield
@@ -86,15 +99,7 @@ def _clean_database(request):
         return
     app = request.getfixturevalue("app")
     with app.app_context():
-        db.session.rollback()
-        db.session.remove()
-        with db.engine.begin() as conn:
-            if conn.dialect.name == "postgresql":
-                names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            else:
-                for table in reversed(Base.metadata.sorted_tables):
-                    conn.execute(table.delete())
+        empty_database()
     app.config["WTF_CSRF_ENABLED"] = False
     app.config["RATELIMIT_ENABLED"] = False
     from review_app.extensions import limiter

@@ -1,22 +1,17 @@
 """The proposal form, built for one event (its formats, themes, audiences and days)."""
 from __future__ import annotations
 
-from datetime import time
-
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.fields import TimeField
+from wtforms import EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from ..events.models import Event
-from ..forms import BaseForm, MultiCheckboxField
+from ..forms import BaseForm, DayRows, DayRowsForm, MultiCheckboxField
 from ..i18n import format_day
 from .models import LANGUAGE_LABELS, STAGE_LABELS
 
-DAY_START, DAY_END = time(9, 0), time(18, 0)
 
-
-class ProposalForm(BaseForm):
+class ProposalForm(DayRowsForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     abstract = TextAreaField(_l("Short abstract"), validators=[Length(max=600)],
                              description=_l("Two or three sentences for the programme (at most 600 characters)."))
@@ -37,58 +32,33 @@ class ProposalForm(BaseForm):
                                         description=_l("Only the committee sees these."))
     version = HiddenField()
 
-    day_fields: list[tuple[object, str, str, str]]
+    day_rows = DayRows("available", "from", "to", _l("Available"), _l("from"), _l("to"),
+                       _l("The end must be after the start."))
 
     @classmethod
     def for_event(cls, event: Event, **kwargs) -> ProposalForm:
-        """A form class with one availability row per event day."""
-        attrs = {}
-        for i, _day in enumerate(event.days):
-            attrs[f"day{i}_available"] = BooleanField(_l("Available"), default=True)
-            attrs[f"day{i}_from"] = TimeField(_l("from"), default=DAY_START, validators=[Optional()])
-            attrs[f"day{i}_to"] = TimeField(_l("to"), default=DAY_END, validators=[Optional()])
-        form_class = type("EventProposalForm", (cls,), attrs)
-        form = form_class(**kwargs)
+        """The form for one event: its formats, themes and audiences, one availability row per event day."""
+        form = cls.with_days(event.days, **kwargs)
         form.format_id.choices = [(f.id, f"{f.name} ({f.default_minutes} min)") for f in event.formats]
         form.main_theme_id.choices = [(t.id, t.name) for t in event.themes]
         form.further_theme_ids.choices = [(t.id, t.name) for t in event.themes]
         form.audience_ids.choices = [(a.id, a.name) for a in event.audiences]
-        form.day_fields = [(day, f"day{i}_available", f"day{i}_from", f"day{i}_to")
-                           for i, day in enumerate(event.days)]
         form.event = event
         return form
 
     def day_label(self, day) -> str:
         return format_day(day, "full")
 
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        for _day, available, start, end in self.day_fields:
-            if self[available].data:
-                if self[start].data is None or self[end].data is None:
-                    self[start].errors = [*self[start].errors, _l("Give both times.")]
-                    ok = False
-                elif self[end].data <= self[start].data:
-                    self[end].errors = [*self[end].errors, _l("The end must be after the start.")]
-                    ok = False
-        return ok
-
     def availability(self):
-        windows = []
-        for day, available, start, end in self.day_fields:
-            if self[available].data:
-                windows.append((self.event.at(day, self[start].data), self.event.at(day, self[end].data)))
-        return windows
+        return [(self.event.at(day, start), self.event.at(day, end))
+                for day, (start, end) in self.chosen_windows().items()]
 
     def load_availability(self, proposal) -> None:
         by_day = {}
         for window in proposal.availability:
             local_start, local_end = self.event.local(window.starts_at), self.event.local(window.ends_at)
             by_day[local_start.date()] = (local_start.time(), local_end.time())
-        for day, available, start, end in self.day_fields:
-            self[available].data = day in by_day
-            if day in by_day:
-                self[start].data, self[end].data = by_day[day]
+        self.load_windows(by_day)
 
 
 class InviteForm(BaseForm):

@@ -1,12 +1,11 @@
 """Committee forms for the event and its configuration (shape only)."""
 from __future__ import annotations
 
-from datetime import time
 from zoneinfo import available_timezones
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.fields import DateTimeLocalField, TimeField
+from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields import DateTimeLocalField
 from wtforms.validators import (
     DataRequired,
     Email,
@@ -18,7 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..forms import BaseForm, MultiCheckboxField
+from ..forms import BaseForm, DayRows, DayRowsForm, MultiCheckboxField
 from .models import ROLE_LABELS
 
 _ZONES = None
@@ -81,37 +80,21 @@ class VenueForm(BaseForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
 
 
-class RoomForm(BaseForm):
+class RoomForm(DayRowsForm):
     venue_id = SelectField(_l("Venue"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     capacity = IntegerField(_l("Capacity (people)"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
     format_ids = MultiCheckboxField(_l("Formats this room suits"), coerce=int, validators=[Optional()])
 
+    day_rows = DayRows("open", "opens", "closes", _l("Open"), _l("opens"), _l("closes"),
+                       _l("Must be after the opening time."))
+
     @classmethod
     def for_event(cls, event, **kwargs):
-        attrs = {}
-        for i, _day in enumerate(event.days):
-            attrs[f"day{i}_open"] = BooleanField(_l("Open"), default=True)
-            attrs[f"day{i}_opens"] = TimeField(_l("opens"), default=time(9, 0), validators=[Optional()])
-            attrs[f"day{i}_closes"] = TimeField(_l("closes"), default=time(18, 0), validators=[Optional()])
-        form = type("EventRoomForm", (cls,), attrs)(**kwargs)
+        form = cls.with_days(event.days, **kwargs)
         form.venue_id.choices = [(v.id, v.name) for v in event.venues]
         form.format_ids.choices = [(f.id, f.name) for f in event.formats]
-        form.day_fields = [(day, f"day{i}_open", f"day{i}_opens", f"day{i}_closes")
-                           for i, day in enumerate(event.days)]
         return form
-
-    def validate(self, extra_validators=None) -> bool:
-        ok = super().validate(extra_validators)
-        for _day, is_open, opens, closes in self.day_fields:
-            if self[is_open].data:
-                if self[opens].data is None or self[closes].data is None:
-                    self[opens].errors = [*self[opens].errors, _l("Give both times.")]
-                    ok = False
-                elif self[closes].data <= self[opens].data:
-                    self[closes].errors = [*self[closes].errors, _l("Must be after the opening time.")]
-                    ok = False
-        return ok
 
 
 class ThemeForm(BilingualForm):

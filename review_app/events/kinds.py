@@ -47,12 +47,7 @@ def _room_form(event, **kwargs):
 
 def _room_load(form, room: Room):
     form.format_ids.data = [f.id for f in room.formats]
-    by_day = {o.day: o for o in room.openings}
-    for day, is_open, opens, closes in form.day_fields:
-        opening = by_day.get(day)
-        form[is_open].data = opening is not None
-        if opening is not None:
-            form[opens].data, form[closes].data = opening.opens, opening.closes
+    form.load_windows({o.day: (o.opens, o.closes) for o in room.openings})
 
 
 def _room_apply(form, room: Room, event: Event):
@@ -64,9 +59,7 @@ def _room_apply(form, room: Room, event: Event):
     room.venue = venue
     room.event_id = event.id
     room.formats = _of_event(SessionFormat, event, form.format_ids.data)
-    wanted = {day: (form[opens].data, form[closes].data)
-              for day, is_open, opens, closes in form.day_fields if form[is_open].data}
-    room.openings = [RoomOpening(day=day, opens=o, closes=c) for day, (o, c) in sorted(wanted.items())]
+    room.openings = [RoomOpening(day=day, opens=o, closes=c) for day, (o, c) in sorted(form.chosen_windows().items())]
 
 
 # formats -----------------------------------------------------------------

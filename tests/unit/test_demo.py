@@ -6,7 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from review_app.accounts.models import User
 from review_app.audit.models import AuditEntry
@@ -16,6 +16,7 @@ from review_app.demo import DEMO_SLUG, DemoRefused, open_edition, seed_demo
 from review_app.demo_data import DEMO_PASSWORD
 from review_app.events.models import Event, EventRole, Role, TravelTime
 from review_app.mail.models import OutboxMessage
+from tests.conftest import empty_database
 from tests.factories import make_event, make_user
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # the day this was written; passed explicitly for determinism
@@ -42,19 +43,6 @@ def fingerprint() -> str:
         .join(ProposalSpeaker, (ProposalSpeaker.proposal_id == Proposal.id) & ProposalSpeaker.is_submitter)
         .join(User, User.id == ProposalSpeaker.user_id))
     return hashlib.sha256(repr(sorted(tuple(str(v) for v in row) for row in rows)).encode()).hexdigest()
-
-
-def empty_database() -> None:
-    """The same clean-up as the conftest's, in the middle of a test."""
-    db.session.rollback()
-    db.session.remove()
-    with db.engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
 
 
 def test_seeding_builds_the_2025_edition_with_every_state(ctx):
