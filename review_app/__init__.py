@@ -47,6 +47,12 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    if app.config["PROXY_FIX"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # behind a proxy every request comes from the proxy: rate limits need the real client address
+        n = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
@@ -120,6 +126,7 @@ def register_security_headers(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from .cfp.models import LANGUAGE_LABELS
     from .i18n import format_day, format_in_zone, format_window
 
     app.jinja_env.filters["in_zone"] = format_in_zone
@@ -131,7 +138,7 @@ def register_template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
-        return {"current_language": str(get_locale() or "de"), "languages": app.config["LANGUAGES"]}
+        return {"current_language": str(get_locale() or "de"), "language_labels": LANGUAGE_LABELS}
 
 
 def register_cli(app: Flask) -> None:

@@ -22,17 +22,28 @@ def register_commands(app: Flask) -> None:
 @click.command("create-admin")
 @with_appcontext
 @click.option("--email", prompt=True)
-@click.option("--name", prompt=True)
-@click.password_option()
-def create_admin_command(email: str, name: str, password: str) -> None:
-    """Create a site administrator (or make an existing account one)."""
-    from .accounts.services import create_admin
+@click.option("--name", help="Name of the new account.")
+@click.option("--password", help="Password of the new account (asked for if not given).")
+@click.option("--promote", is_flag=True, help="Make an existing account an administrator; its password stays.")
+def create_admin_command(email: str, name: str | None, password: str | None, promote: bool) -> None:
+    """Create a site administrator, or with --promote make an existing account one."""
+    from .accounts.services import create_admin, promote_admin
+    from .errors import DomainError
 
-    if len(password) < 10:
-        raise click.BadParameter("at least 10 characters", param_hint="--password")
-    user = create_admin(email=email, name=name, password=password, now=utcnow())
+    try:
+        if promote:
+            user = promote_admin(email=email, now=utcnow())
+        else:
+            name = name or click.prompt("Name")
+            password = password or click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            if len(password) < 10:
+                raise click.BadParameter("at least 10 characters", param_hint="--password")
+            user = create_admin(email=email, name=name, password=password, now=utcnow())
+    except DomainError as err:
+        hint = " Use --promote to make it an administrator." if err.status == 409 else ""
+        raise click.ClickException(f"{err.message}{hint}") from err
     db.session.commit()
-    click.echo(f"{user.email} is a site administrator.")
+    click.echo(f"{user.email} is a site administrator." + (" Its password is unchanged." if promote else ""))
 
 
 @click.command("seed-demo")

@@ -43,13 +43,19 @@ class Defaults:
     RATELIMIT_ENABLED = True
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
-    RATELIMIT_ACCOUNT_FORMS = "10 per minute;50 per hour"
+    RATELIMIT_ACCOUNT_FORMS = "10 per minute;50 per hour"  # per client address
+    RATELIMIT_PER_ACCOUNT = "5 per minute;20 per hour"  # login and password reset, per email address
+    RATELIMIT_INVITATIONS = "20 per hour;100 per day"  # co-speaker invitations, per inviting account
+    # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (werkzeug's
+    # ProxyFix). 0: none, the client address is the socket's. Behind one TLS proxy: 1.
+    PROXY_FIX = 0
     # "default": argon2id with the library's recommended cost; "fast": argon2id at minimal cost (tests only)
     PASSWORD_HASHING = "default"  # noqa: S105 - a profile name, not a password
     # Token lifetimes (seconds)
     EMAIL_CONFIRM_TTL = 3 * 24 * 3600
     PASSWORD_RESET_TTL = 2 * 3600
     INVITATION_TTL = 30 * 24 * 3600
+    MAX_PENDING_INVITATIONS = 10  # per proposal
     LOGIN_SESSION_TTL = 14 * 24 * 3600
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -46,6 +47,7 @@ TITLES = {
     404: _l("Not found"),
     405: _l("Method not allowed"),
     409: _l("Conflict"),
+    410: _l("No longer valid"),
     413: _l("Too large"),
     422: _l("Invalid input"),
     429: _l("Too many requests"),
@@ -58,6 +60,7 @@ DEFAULT_MESSAGES = {
     404: _l("The page you asked for does not exist or is not visible to you."),
     405: _l("This address does not accept this kind of request."),
     409: _l("Someone else changed this in the meantime. Reload the page and try again."),
+    410: _l("This link is no longer valid."),
     413: _l("What you sent is too large."),
     422: _l("Some of what you entered is not valid."),
     429: _l("Too many attempts. Please wait a moment and try again."),
@@ -91,6 +94,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(StaleDataError)
     def _stale(err: StaleDataError):
+        return error_page(409)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(err: IntegrityError):
+        # two requests raced past a service's check into a UNIQUE or foreign-key constraint: nothing was saved
         return error_page(409)
 
     @app.errorhandler(HTTPException)

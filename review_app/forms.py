@@ -46,6 +46,10 @@ def _has_control_characters(field: Field) -> bool:
     return any(isinstance(v, str) and pattern.search(v) for v in [*values, *raw])
 
 
+class ActionForm(BaseForm):
+    """A button that posts an action; carries the CSRF token."""
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()

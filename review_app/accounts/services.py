@@ -9,11 +9,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from ..audit.models import record
 from ..db import db
-from ..errors import DomainError, PermissionDenied
+from ..errors import DomainError
 from ..mail.services import absolute_url, queue_mail
 from .models import AccountToken, LoginSession, OrganisationType, TokenPurpose, User
 
@@ -70,37 +70,54 @@ def verify_password(user: User | None, password: str) -> bool:
 
 
 def _issue_token(user: User, purpose: TokenPurpose, ttl: int, now: datetime) -> str:
-    # a new token replaces the unused ones of the same purpose
-    db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id,
-                                                  AccountToken.purpose == purpose,
-                                                  AccountToken.used_at.is_(None)))
+    _drop_unused_tokens(user, purpose)  # a new link replaces the unused ones of the same purpose
     token, digest = new_token()
     db.session.add(AccountToken(user_id=user.id, purpose=purpose, token_hash=digest,
                                 created_at=now, expires_at=now + timedelta(seconds=ttl)))
     return token
 
 
-def _use_token(token: str, purpose: TokenPurpose, now: datetime) -> AccountToken:
-    row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token),
-                                                       AccountToken.purpose == purpose))
+def _find_token(token: str, purpose: TokenPurpose) -> AccountToken | None:
+    return db.session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token),
+                                                        AccountToken.purpose == purpose))
+
+
+def _check_token(row: AccountToken | None, now: datetime) -> AccountToken:
     if row is None or row.used_at is not None:
         raise DomainError(_("This link is not valid or has already been used."), 400)
     if row.expires_at <= now:
         raise DomainError(_("This link has expired. Please ask for a new one."), 400)
+    return row
+
+
+def _use_token(token: str, purpose: TokenPurpose, now: datetime) -> AccountToken:
+    row = _check_token(_find_token(token, purpose), now)
     row.used_at = now
     return row
 
 
+def _drop_unused_tokens(user: User, purpose: TokenPurpose) -> None:
+    db.session.execute(delete(AccountToken).where(AccountToken.user_id == user.id, AccountToken.purpose == purpose,
+                                                  AccountToken.used_at.is_(None)))
+
+
 def register(*, name: str, email: str, password: str, organisation: str,
              organisation_type: OrganisationType | str, city: str, language: str, now: datetime,
-             hashed: str | None = None) -> User:
+             hashed: str | None = None) -> User | None:
     """Create an account and queue the confirmation mail. Side effects: audit row, one mail.
 
-    `hashed` is a precomputed hash of `password` (the demo seeder hashes its shared password once).
+    If the address already has an account, nothing is created and its owner gets a mail saying so: the answer to
+    the visitor is the same either way, so registration does not tell who has an account. Returns the new user,
+    or None. `hashed` is a precomputed hash of `password` (the demo seeder hashes its shared password once).
     """
     email = normalise_email(email)
-    if find_user_by_email(email) is not None:
-        raise DomainError(_("An account with this email address already exists."), 409)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        queue_mail(template="account_exists", recipient=existing.email, language=existing.language, now=now,
+                   user=existing, login_link=absolute_url("accounts.login"),
+                   reset_link=absolute_url("accounts.forgot_password"))
+        record(actor=None, action="account.register_again", obj=existing, now=now)
+        return None
     user = User(name=name.strip(), email=email, password_hash=hashed or hash_password(password),
                 organisation=organisation.strip(), organisation_type=OrganisationType(organisation_type),
                 city=city.strip(), language=language, created_at=now)
@@ -113,11 +130,15 @@ def register(*, name: str, email: str, password: str, organisation: str,
 
 def send_confirmation(user: User, *, now: datetime) -> None:
     token = _issue_token(user, TokenPurpose.confirm_email, current_app.config["EMAIL_CONFIRM_TTL"], now)
-    queue_mail(template="confirm_email", recipient=user.email, language=user.language, now=now,
+    queue_mail(template="confirm_email", recipient=user.email, language=user.language, now=now, secret=True,
                user=user, link=absolute_url("accounts.confirm_email", token=token))
 
 
 def confirm_email(token: str, *, now: datetime) -> User:
+    """Confirm the address; following the same link again is harmless once the address is confirmed."""
+    row = _find_token(token, TokenPurpose.confirm_email)
+    if row is not None and row.used_at is not None and row.user.email_confirmed:
+        return row.user
     row = _use_token(token, TokenPurpose.confirm_email, now)
     user = row.user
     if user.email_confirmed_at is None:
@@ -178,16 +199,13 @@ def request_password_reset(email: str, *, now: datetime) -> None:
     if user is None:
         return
     token = _issue_token(user, TokenPurpose.reset_password, current_app.config["PASSWORD_RESET_TTL"], now)
-    queue_mail(template="reset_password", recipient=user.email, language=user.language, now=now,
+    queue_mail(template="reset_password", recipient=user.email, language=user.language, now=now, secret=True,
                user=user, link=absolute_url("accounts.reset_password", token=token))
     record(actor=None, action="account.request_password_reset", obj=user, now=now)
 
 
 def check_reset_token(token: str, *, now: datetime) -> None:
-    row = db.session.scalar(select(AccountToken).where(AccountToken.token_hash == hash_token(token),
-                                                       AccountToken.purpose == TokenPurpose.reset_password))
-    if row is None or row.used_at is not None or row.expires_at <= now:
-        raise DomainError(_("This link is not valid, has expired or has already been used."), 400)
+    _check_token(_find_token(token, TokenPurpose.reset_password), now)
 
 
 def reset_password(token: str, new_password: str, *, now: datetime) -> User:
@@ -209,6 +227,7 @@ def change_password(user: User, current: str, new_password: str, *, now: datetim
         raise DomainError(_("The current password is wrong."), 403)
     user.password_hash = hash_password(new_password)
     end_all_sessions(user)
+    _drop_unused_tokens(user, TokenPurpose.reset_password)  # an older reset link must not undo this change
     token = start_session(user, now=now, user_agent=user_agent)
     queue_mail(template="password_changed", recipient=user.email, language=user.language, now=now, user=user)
     record(actor=user, action="account.change_password", obj=user, now=now)
@@ -227,22 +246,25 @@ def update_profile(user: User, *, name: str, organisation: str, organisation_typ
 
 
 def create_admin(*, email: str, name: str, password: str, now: datetime, hashed: str | None = None) -> User:
+    """A new, confirmed site administrator; an address that has an account is refused (see promote_admin)."""
+    if find_user_by_email(email) is not None:
+        raise DomainError(_("An account with this email address already exists."), 409)
+    user = User(name=name, email=normalise_email(email), password_hash=hashed or hash_password(password),
+                organisation="", organisation_type=OrganisationType.other, city="", language="de", created_at=now)
+    db.session.add(user)
+    return _make_admin(user, now)
+
+
+def promote_admin(*, email: str, now: datetime) -> User:
+    """Make an existing account a site administrator; its password stays as it is."""
     user = find_user_by_email(email)
     if user is None:
-        user = User(name=name, email=normalise_email(email), password_hash=hashed or hash_password(password),
-                    organisation="", organisation_type=OrganisationType.other, city="", language="de",
-                    created_at=now)
-        db.session.add(user)
+        raise DomainError(_("No account uses this email address."), 404)
+    return _make_admin(user, now)
+
+
+def _make_admin(user: User, now: datetime) -> User:
     user.is_admin = True
     user.email_confirmed_at = user.email_confirmed_at or now
     record(actor=None, action="account.make_admin", obj=user, now=now)
     return user
-
-
-def require_admin(user: User) -> None:
-    if not getattr(user, "is_admin", False):
-        raise PermissionDenied(_("Only site administrators may do this."))
-
-
-def count_users() -> int:
-    return db.session.scalar(select(func.count()).select_from(User)) or 0

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
@@ -26,7 +27,26 @@ def _account_limit() -> str:
     return current_app.config["RATELIMIT_ACCOUNT_FORMS"]
 
 
+def _per_account_limit() -> str:
+    return current_app.config["RATELIMIT_PER_ACCOUNT"]
+
+
+def _email_key() -> str:
+    """Guessing one account's password from many addresses is limited by the address it targets."""
+    return "account:" + services.normalise_email(request.form.get("email", ""))[:254]
+
+
 rate_limited = limiter.limit(_account_limit, methods=["POST"])
+per_account = limiter.limit(_per_account_limit, key_func=_email_key, methods=["POST"])
+
+
+def _log_in_with_fresh_session(user) -> None:
+    """Start the cookie session afresh (no fixation), keeping only the chosen language."""
+    keep_lang = session.get("lang")
+    session.clear()
+    if keep_lang:
+        session["lang"] = keep_lang
+    login_user(user)  # stores the new login-session token
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -36,16 +56,12 @@ def register():
         return redirect(url_for("cfp.dashboard"))
     form = RegisterForm()
     if request.method == "GET":
-        form.language.data = session.get("lang") or "de"
+        form.language.data = str(get_locale() or "de")  # the page's language: switch, else the browser's
     if form.validate_on_submit():
-        try:
-            services.register(name=form.name.data, email=form.email.data, password=form.password.data,
-                              organisation=form.organisation.data, organisation_type=form.organisation_type.data,
-                              city=form.city.data, language=form.language.data, now=clock())
-        except DomainError as err:
-            db.session.rollback()
-            form.email.errors.append(err.message)
-            return form_page("accounts/register.html", form, status=err.status)
+        # the same answer whether or not the address has an account (its owner gets a mail instead)
+        services.register(name=form.name.data, email=form.email.data, password=form.password.data,
+                          organisation=form.organisation.data, organisation_type=form.organisation_type.data,
+                          city=form.city.data, language=form.language.data, now=clock())
         db.session.commit()
         flash(_("Almost done: we have sent you a mail. Follow the link in it to confirm your address."), "success")
         return redirect(url_for("accounts.login"))
@@ -77,6 +93,7 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 @rate_limited
+@per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("cfp.dashboard"))
@@ -91,11 +108,7 @@ def login():
             return form_page("accounts/login.html", form, status=err.status)
         db.session.commit()
         target = safe_next(request.args.get("next"), url_for("cfp.dashboard"))
-        keep_lang = session.get("lang")
-        session.clear()  # a fresh session at login: no fixation
-        if keep_lang:
-            session["lang"] = keep_lang
-        login_user(user)
+        _log_in_with_fresh_session(user)
         return redirect(target)
     return form_page("accounts/login.html", form)
 
@@ -113,6 +126,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @rate_limited
+@per_account
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
@@ -170,11 +184,7 @@ def change_password():
             form.current_password.errors.append(err.message)
             return form_page("accounts/change_password.html", form, status=err.status)
         db.session.commit()
-        keep_lang = session.get("lang")
-        session.clear()
-        if keep_lang:
-            session["lang"] = keep_lang
-        login_user(user)  # the new session token
+        _log_in_with_fresh_session(user)
         flash(_("Your password is changed. You were logged out everywhere else."), "success")
         return redirect(url_for("accounts.profile"))
     return form_page("accounts/change_password.html", form)

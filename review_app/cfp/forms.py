@@ -65,7 +65,3 @@ class InviteForm(BaseForm):
     email = EmailField(_l("Email address of the co-speaker"), validators=[DataRequired(), Length(max=254), Email()])
 
 
-class ActionForm(BaseForm):
-    """A button that posts an action; carries the CSRF token."""
-
-

@@ -50,8 +50,6 @@ STATE_LABELS = {
 # Named groups of states (funnel's habit): rules speak of these, not of lists scattered in code.
 EDITABLE = frozenset({ProposalState.draft, ProposalState.submitted})
 WITHDRAWABLE = frozenset({ProposalState.submitted, ProposalState.under_review, ProposalState.waitlisted})
-DECIDED = frozenset({ProposalState.accepted, ProposalState.waitlisted, ProposalState.rejected})
-CLOSED = frozenset({ProposalState.withdrawn, ProposalState.rejected, ProposalState.declined})
 TEAM_OPEN = frozenset({ProposalState.draft, ProposalState.submitted, ProposalState.under_review,
                        ProposalState.accepted, ProposalState.waitlisted, ProposalState.confirmed})
 
@@ -76,14 +74,15 @@ proposal_themes = Table(
     "proposal_theme",
     Base.metadata,
     Column("proposal_id", ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
-    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+    # no cascade from the theme: a theme that proposals use cannot be deleted under them
+    Column("theme_id", ForeignKey("theme.id"), primary_key=True),
 )
 
 proposal_audiences = Table(
     "proposal_audience",
     Base.metadata,
     Column("proposal_id", ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
-    Column("audience_id", ForeignKey("audience.id", ondelete="CASCADE"), primary_key=True),
+    Column("audience_id", ForeignKey("audience.id"), primary_key=True),
 )
 
 

@@ -14,26 +14,28 @@ from .models import EDITABLE, TEAM_OPEN, WITHDRAWABLE, Proposal, ProposalState
 @dataclass(frozen=True)
 class Rule:
     states: frozenset[ProposalState]
-    before_deadline: bool  # only while the call for sessions is open
+    while_call_open: frozenset[ProposalState] = frozenset()  # in these states only while the call is open
     who: str = "speaker"  # "speaker", "committee" or "anyone" (the invitee is not a speaker yet)
-    after_deadline: bool = False  # only once the call for sessions has closed
+    after_call: bool = False  # only once the call for sessions has closed
 
+
+S = ProposalState
 
 # Every action on a proposal: which states allow it, who may do it, and when.
 ACTIONS: dict[str, Rule] = {
-    "edit": Rule(EDITABLE, before_deadline=True),
-    "submit": Rule(frozenset({ProposalState.draft}), before_deadline=True),
-    "withdraw": Rule(WITHDRAWABLE, before_deadline=False),
-    "invite": Rule(TEAM_OPEN, before_deadline=False),
-    "accept_invitation": Rule(TEAM_OPEN, before_deadline=False, who="anyone"),
-    "start_review": Rule(frozenset({ProposalState.submitted}), before_deadline=False, who="committee",
-                         after_deadline=True),
-    "decide": Rule(frozenset({ProposalState.under_review, ProposalState.waitlisted}), before_deadline=False,
-                   who="committee"),
-    "confirm": Rule(frozenset({ProposalState.accepted}), before_deadline=False),
-    "decline": Rule(frozenset({ProposalState.accepted}), before_deadline=False),
+    "edit": Rule(EDITABLE, while_call_open=EDITABLE),
+    "submit": Rule(frozenset({S.draft}), while_call_open=frozenset({S.draft})),
+    "withdraw": Rule(WITHDRAWABLE),
+    # the team stays as it was submitted while the committee reviews; it may grow again once accepted
+    "invite": Rule(EDITABLE | {S.accepted, S.confirmed}, while_call_open=EDITABLE),
+    # an invitation sent in time may be accepted later, as long as the proposal is still alive
+    "accept_invitation": Rule(TEAM_OPEN, who="anyone"),
+    "start_review": Rule(frozenset({S.submitted}), who="committee", after_call=True),
+    "decide": Rule(frozenset({S.under_review, S.waitlisted}), who="committee"),
+    "confirm": Rule(frozenset({S.accepted})),
+    "decline": Rule(frozenset({S.accepted})),
 }
-SPEAKER_ACTIONS = tuple(name for name, rule in ACTIONS.items() if rule.who == "speaker")
+del S
 
 
 def is_speaker(user, proposal: Proposal) -> bool:
@@ -60,14 +62,10 @@ def check_action(user, proposal: Proposal, action: str, now: datetime) -> None:
         raise PermissionDenied(_("Only the programme committee may do this."))
     if proposal.state not in rule.states:
         raise InvalidState(_("This is not possible while the proposal is “%(state)s”.", state=proposal.state_label))
-    if rule.before_deadline:
-        event = proposal.event
-        if now < event.cfp_opens_at:
-            raise DeadlinePassed(_("The call for sessions has not opened yet."))
-        if now >= event.cfp_closes_at:
-            raise DeadlinePassed(_("The call for sessions closed on %(deadline)s; changes are no longer possible.",
-                                   deadline=format_deadline(event)))
-    if rule.after_deadline and now < proposal.event.cfp_closes_at:
+    if proposal.state in rule.while_call_open:
+        check_call_open(proposal.event, now, _("The call for sessions closed on %(deadline)s; changes are no longer "
+                                               "possible.", deadline=format_deadline(proposal.event)))
+    if rule.after_call and now < proposal.event.cfp_closes_at:
         raise DeadlinePassed(_("This is possible only after the call for sessions has closed."))
 
 
@@ -79,12 +77,18 @@ def can(user, proposal: Proposal, action: str, now: datetime) -> bool:
     return True
 
 
-def check_can_propose(event, now: datetime) -> None:
+def check_call_open(event, now: datetime, closed_message: str) -> None:
+    """Refuse unless the call for sessions is open (Event.cfp_is_open), saying why."""
+    if event.cfp_is_open(now):
+        return
     if now < event.cfp_opens_at:
         raise DeadlinePassed(_("The call for sessions has not opened yet."))
-    if now >= event.cfp_closes_at:
-        raise DeadlinePassed(_("The call for sessions closed on %(deadline)s; new proposals are no longer accepted.",
-                               deadline=format_deadline(event)))
+    raise DeadlinePassed(closed_message)
+
+
+def check_can_propose(event, now: datetime) -> None:
+    check_call_open(event, now, _("The call for sessions closed on %(deadline)s; new proposals are no longer "
+                                  "accepted.", deadline=format_deadline(event)))
 
 
 def format_deadline(event) -> str:

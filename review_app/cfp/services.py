@@ -212,6 +212,10 @@ def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datet
     if invitation is not None and invitation.state is InvitationState.accepted:
         raise DomainError(_("This person has already accepted an invitation to this proposal."), 409)
     if invitation is None:
+        pending = sum(1 for i in proposal.invitations if i.state is InvitationState.pending)
+        if pending >= current_app.config["MAX_PENDING_INVITATIONS"]:
+            raise DomainError(_("This proposal already has %(count)s open invitations. Wait until they are "
+                                "accepted before inviting more people.", count=pending), 409)
         invitation = Invitation(proposal_id=proposal.id, email=email, invited_by_id=actor.id)
         proposal.invitations.append(invitation)
     invitation.token_hash = digest
@@ -220,7 +224,7 @@ def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datet
     invitation.expires_at = now + timedelta(seconds=current_app.config["INVITATION_TTL"])
     invitation.token = token  # only in memory, for the caller: the database keeps the hash
     db.session.flush()
-    queue_mail(template="co_speaker_invitation", recipient=email,
+    queue_mail(template="co_speaker_invitation", recipient=email, secret=True,
                language=invitee.language if invitee else proposal.language, now=now, event_id=proposal.event_id,
                inviter=actor, proposal=proposal, event=proposal.event,
                link=absolute_url("cfp.invitation", token=token))

@@ -1,20 +1,28 @@
 """Speaker pages: the dashboard, writing, submitting and withdrawing proposals, co-speaker invitations."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import db
 from ..errors import DomainError
-from ..events.views import load_event
+from ..events.views import load_event, managed_event
+from ..extensions import limiter
+from ..forms import ActionForm
 from ..web import clock, form_page
 from . import permissions, services
-from .forms import ActionForm, InviteForm, ProposalForm
+from .forms import InviteForm, ProposalForm
 from .models import ProposalState
-from .queries import get_event_proposal, proposals_of_speaker
+from .queries import get_event_proposal, proposals_of_event, proposals_of_speaker
 
 bp = Blueprint("cfp", __name__)
+
+
+@bp.context_processor
+def _rules():
+    # templates ask the same rules as the services: {% if can(current_user, proposal, 'submit', now) %}
+    return {"can": permissions.can, "now": clock()}
 
 
 def _data(form: ProposalForm) -> services.ProposalData:
@@ -47,8 +55,7 @@ def dashboard():
         if not events or events[-1][0].id != proposal.event_id:
             events.append((proposal.event, []))
         events[-1][1].append(proposal)
-    return render_template("cfp/dashboard.html", groups=events, action_form=ActionForm(), now=clock(),
-                           can=permissions.can)
+    return render_template("cfp/dashboard.html", groups=events, now=clock())
 
 
 @bp.route("/events/<slug>/proposals/new", methods=["GET", "POST"])
@@ -82,7 +89,7 @@ def new_proposal(slug: str):
 @login_required
 def proposal(slug: str, proposal_id: int):
     event, prop = _load(slug, proposal_id)
-    return render_template("cfp/proposal.html", event=event, proposal=prop, now=clock(), can=permissions.can,
+    return render_template("cfp/proposal.html", event=event, proposal=prop,
                            action_form=ActionForm(), invite_form=InviteForm(),
                            missing=services.missing_for_submission(prop))
 
@@ -136,9 +143,10 @@ def _confirm_first(slug: str, proposal_id: int, action: str, question: str, butt
     """The page asking before an action that cannot be undone (works without JavaScript)."""
     event, prop = _load(slug, proposal_id)
     permissions.check_action(_user(), prop, action, clock())
-    return render_template("cfp/confirm_action.html", event=event, proposal=prop, question=question,
-                           button=button, action_url=url_for(f"cfp.{action}", slug=slug, proposal_id=proposal_id),
-                           action_form=ActionForm())
+    back = url_for("cfp.proposal", slug=slug, proposal_id=proposal_id)
+    return render_template("confirm.html", heading=prop.title, question=question, button=button,
+                           action_url=url_for(f"cfp.{action}", slug=slug, proposal_id=proposal_id),
+                           back_url=back, back_label=prop.title, action_form=ActionForm())
 
 
 @bp.route("/events/<slug>/proposals/<int:proposal_id>/withdraw", methods=["GET", "POST"])
@@ -167,8 +175,17 @@ def decline(slug: str, proposal_id: int):
     return _simple_action(slug, proposal_id, services.decline, _("You have declined the session."))
 
 
+def _invitation_limit() -> str:
+    return current_app.config["RATELIMIT_INVITATIONS"]
+
+
+def _inviter_key() -> str:
+    return f"inviter:{current_user.id}" if current_user.is_authenticated else "inviter:anonymous"
+
+
 @bp.post("/events/<slug>/proposals/<int:proposal_id>/invite")
 @login_required
+@limiter.limit(_invitation_limit, key_func=_inviter_key)
 def invite(slug: str, proposal_id: int):
     event, prop = _load(slug, proposal_id)
     form = InviteForm()
@@ -185,7 +202,7 @@ def invite(slug: str, proposal_id: int):
             db.session.commit()
             flash(_("The invitation is on its way to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("cfp.proposal", slug=slug, proposal_id=prop.id))
-    return render_template("cfp/proposal.html", event=event, proposal=prop, now=now, can=permissions.can,
+    return render_template("cfp/proposal.html", event=event, proposal=prop,
                            action_form=ActionForm(), invite_form=form,
                            missing=services.missing_for_submission(prop)), status
 
@@ -204,3 +221,10 @@ def invitation(token: str):
         return redirect(url_for("cfp.proposal", slug=prop.event.slug, proposal_id=prop.id))
     return render_template("cfp/invitation.html", invitation=inv, proposal=inv.proposal, event=inv.proposal.event,
                            form=form)
+
+
+@bp.get("/events/<slug>/manage/proposals")
+@login_required
+def committee_proposals(slug: str):
+    event = managed_event(slug)
+    return render_template("manage/proposals.html", event=event, proposals=proposals_of_event(event))

@@ -19,6 +19,7 @@ from wtforms.validators import (
 
 from ..forms import BaseForm, DayRows, DayRowsForm, MultiCheckboxField
 from .models import ROLE_LABELS
+from .permissions import ASSIGNABLE_ROLES
 
 _ZONES = None
 
@@ -30,6 +31,12 @@ def _valid_zone(form, field):
         raise ValidationError(_l("Unknown time zone; use a name such as Europe/Berlin."))
 
 
+def _plausible_year(form, field):
+    """Dates far outside the present overflow date arithmetic (and are typing mistakes anyway)."""
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Enter a date between the years 2000 and 2100."))
+
+
 # datetime-local inputs need "YYYY-MM-DDTHH:MM" as their value; the first format is the one rendered
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
@@ -39,15 +46,18 @@ class EventForm(BaseForm):
     motto = StringField(_l("Motto"), validators=[Length(max=200)])
     description = TextAreaField(_l("Description"), validators=[Length(max=10000)],
                                 description=_l("Markdown is allowed."))
-    starts_on = DateField(_l("First day"), validators=[InputRequired()])
-    ends_on = DateField(_l("Last day"), validators=[InputRequired()])
+    starts_on = DateField(_l("First day"), validators=[InputRequired(), _plausible_year])
+    ends_on = DateField(_l("Last day"), validators=[InputRequired(), _plausible_year])
     timezone = StringField(_l("Time zone"), default="Europe/Berlin", validators=[DataRequired(), Length(max=60),
                                                                                  _valid_zone])
-    cfp_opens_at = DateTimeLocalField(_l("Call for sessions opens"), format=LOCAL_FORMATS, validators=[InputRequired()])
+    cfp_opens_at = DateTimeLocalField(_l("Call for sessions opens"), format=LOCAL_FORMATS,
+                                      validators=[InputRequired(), _plausible_year])
     cfp_closes_at = DateTimeLocalField(_l("Call for sessions closes"), format=LOCAL_FORMATS,
-                                       validators=[InputRequired()])
-    review_opens_at = DateTimeLocalField(_l("Review period starts"), format=LOCAL_FORMATS, validators=[InputRequired()])
-    review_closes_at = DateTimeLocalField(_l("Review period ends"), format=LOCAL_FORMATS, validators=[InputRequired()])
+                                       validators=[InputRequired(), _plausible_year])
+    review_opens_at = DateTimeLocalField(_l("Review period starts"), format=LOCAL_FORMATS,
+                                         validators=[InputRequired(), _plausible_year])
+    review_closes_at = DateTimeLocalField(_l("Review period ends"), format=LOCAL_FORMATS,
+                                          validators=[InputRequired(), _plausible_year])
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
@@ -147,4 +157,4 @@ class TravelTimeForm(BaseForm):
 class RoleForm(BaseForm):
     email = EmailField(_l("Email address of an existing account"),
                        validators=[DataRequired(), Length(max=254), Email()])
-    role = SelectField(_l("Role"), choices=[(k.value, v) for k, v in ROLE_LABELS.items()])
+    role = SelectField(_l("Role"), choices=[(r.value, ROLE_LABELS[r]) for r in ASSIGNABLE_ROLES])

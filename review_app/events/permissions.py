@@ -36,3 +36,13 @@ def is_admin(user) -> bool:
 
 def can_manage_event(user, event: Event) -> bool:
     return is_admin(user) or Role.committee in roles_of(user, event)
+
+
+# Roles the committee hands out; "speaker" follows from owning a proposal and is never granted or taken by hand.
+ASSIGNABLE_ROLES = (Role.reviewer, Role.committee)
+
+
+def can_revoke_role(user, event: Event, row: EventRole) -> bool:
+    """Committee members remove reviewer and committee roles, but not their own committee seat."""
+    return (can_manage_event(user, event) and row.role in ASSIGNABLE_ROLES
+            and not (row.role is Role.committee and row.user_id == getattr(user, "id", None)))

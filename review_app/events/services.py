@@ -13,7 +13,7 @@ from ..audit.models import record
 from ..db import Base, db
 from ..errors import Conflict, DomainError, PermissionDenied
 from .models import Event, EventRole, Role, TravelTime, Venue
-from .permissions import can_manage_event, forget_roles, is_admin
+from .permissions import ASSIGNABLE_ROLES, can_manage_event, can_revoke_role, forget_roles, is_admin
 
 
 def check_manage(actor: User, event: Event) -> None:
@@ -44,9 +44,12 @@ def update_event(event: Event, *, actor: User, now: datetime, **fields: Any) -> 
 
 
 def grant_role(event: Event, user: User, role: Role, *, actor: User | None, now: datetime) -> EventRole:
-    """Give `user` a role in the event (idempotent). Committee roles are granted by the committee or admins."""
-    if actor is not None and role is not Role.speaker:
+    """Give `user` a role in the event (idempotent). Reviewer and committee roles are granted by the committee or
+    admins; the speaker role comes with a proposal (actor=None, from the cfp services)."""
+    if actor is not None:
         check_manage(actor, event)
+        if role not in ASSIGNABLE_ROLES:
+            raise DomainError(_("This role cannot be given by hand."), 422)
     existing = db.session.scalar(select(EventRole).where(EventRole.event_id == event.id,
                                                          EventRole.user_id == user.id, EventRole.role == role))
     if existing is not None:
@@ -63,8 +66,9 @@ def grant_role(event: Event, user: User, role: Role, *, actor: User | None, now:
 def revoke_role(row: EventRole, *, actor: User, now: datetime) -> None:
     event = db.session.get(Event, row.event_id)
     check_manage(actor, event)
-    if row.role is Role.committee and row.user_id == actor.id:
-        raise DomainError(_("You cannot remove yourself from the committee."), 409)
+    if not can_revoke_role(actor, event, row):
+        raise DomainError(_("This role cannot be removed here: a speaker stays one while owning a proposal, and "
+                            "nobody removes their own committee seat."), 409)
     record(actor=actor, action="event.revoke_role", obj=row, now=now, event_id=row.event_id,
            role=row.role.value, user_id=row.user_id)
     db.session.delete(row)

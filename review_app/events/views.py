@@ -3,29 +3,29 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..accounts.services import find_user_by_email
-from ..cfp.forms import ActionForm
 from ..db import db
 from ..errors import DomainError, NotFound
+from ..forms import ActionForm
 from ..web import clock, form_page
 from . import services
 from .forms import EventForm, NewEventForm, RoleForm, TravelTimeForm
 from .kinds import KINDS
 from .models import ROLE_LABELS, Event, EventRole, Role, TravelTime
-from .permissions import can_manage_event, is_admin
+from .permissions import can_manage_event, can_revoke_role, is_admin
 
 bp = Blueprint("manage", __name__)
 
 
-@bp.context_processor
+@bp.app_context_processor  # also for the committee pages other modules render (the proposal list)
 def _manage_context():
-    return {"kinds_nav": KINDS.values(), "role_labels": ROLE_LABELS}
+    return {"kinds_nav": KINDS.values(), "role_labels": ROLE_LABELS, "can_revoke_role": can_revoke_role}
 
 
 def load_event(slug: str) -> Event:
@@ -38,7 +38,8 @@ def load_event(slug: str) -> Event:
     return event
 
 
-def _managed_event(slug: str) -> Event:
+def managed_event(slug: str) -> Event:
+    """The event, for its committee (and site admins); to everyone else it does not exist."""
     event = load_event(slug)
     if not can_manage_event(current_user, event):
         raise NotFound(_("This page does not exist or is not visible to you."))
@@ -89,14 +90,14 @@ def new_event():
 @bp.get("/events/<slug>/manage/")
 @login_required
 def overview(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     return render_template("manage/overview.html", event=event, kinds=KINDS.values())
 
 
 @bp.route("/events/<slug>/manage/settings", methods=["GET", "POST"])
 @login_required
 def settings(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     form = EventForm(obj=event)
     if not form.is_submitted():
         for name in ("cfp_opens_at", "cfp_closes_at", "review_opens_at", "review_closes_at"):
@@ -121,13 +122,12 @@ def _kind(name: str):
 @bp.get("/events/<slug>/manage/<kind_name>/")
 @login_required
 def items(slug: str, kind_name: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     kind = _kind(kind_name)
     stmt = select(kind.model).where(kind.model.event_id == event.id).order_by(kind.model.id)
     for rel in kind.related:
         stmt = stmt.options(selectinload(getattr(kind.model, rel)))
-    return render_template("manage/items.html", event=event, kind=kind, items=list(db.session.scalars(stmt)),
-                           action_form=ActionForm())
+    return render_template("manage/items.html", event=event, kind=kind, items=list(db.session.scalars(stmt)))
 
 
 def _load_item(event: Event, kind, item_id: int):
@@ -141,7 +141,7 @@ def _load_item(event: Event, kind, item_id: int):
 @bp.route("/events/<slug>/manage/<kind_name>/<int:item_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_item(slug: str, kind_name: str, item_id: int | None = None):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     kind = _kind(kind_name)
     item = _load_item(event, kind, item_id) if item_id is not None else None
     form = kind.build_form(event, obj=item)
@@ -162,12 +162,19 @@ def edit_item(slug: str, kind_name: str, item_id: int | None = None):
     return form_page("manage/item_form.html", form, event=event, kind=kind, item=item)
 
 
-@bp.post("/events/<slug>/manage/<kind_name>/<int:item_id>/delete")
+@bp.route("/events/<slug>/manage/<kind_name>/<int:item_id>/delete", methods=["GET", "POST"])
 @login_required
 def delete_item(slug: str, kind_name: str, item_id: int):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     kind = _kind(kind_name)
     item = _load_item(event, kind, item_id)
+    if request.method == "GET":
+        label = kind.columns[0][1](item)
+        back = url_for("manage.items", slug=slug, kind_name=kind.slug)
+        return render_template("confirm.html", heading=f"{kind.singular}: {label}",
+                               question=_("Delete “%(name)s”? This cannot be undone.", name=label),
+                               button=_("Yes, delete"), back_url=back, back_label=kind.title,
+                               action_url=request.path, action_form=ActionForm())
     services.delete_item(event, item, actor=_user(), now=clock())
     db.session.commit()
     flash(_("Deleted."), "success")
@@ -177,7 +184,7 @@ def delete_item(slug: str, kind_name: str, item_id: int):
 @bp.route("/events/<slug>/manage/travel-times", methods=["GET", "POST"])
 @login_required
 def travel_times(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     form = TravelTimeForm()
     form.venue_a_id.choices = form.venue_b_id.choices = [(v.id, v.name) for v in event.venues]
     if form.validate_on_submit():
@@ -195,7 +202,7 @@ def travel_times(slug: str):
 @bp.route("/events/<slug>/manage/people", methods=["GET", "POST"])
 @login_required
 def people(slug: str):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     form = RoleForm()
     status = None
     if form.validate_on_submit():
@@ -216,7 +223,7 @@ def people(slug: str):
 @bp.post("/events/<slug>/manage/people/<int:role_id>/remove")
 @login_required
 def remove_role(slug: str, role_id: int):
-    event = _managed_event(slug)
+    event = managed_event(slug)
     row = db.session.get(EventRole, role_id)
     if row is None or row.event_id != event.id:
         raise NotFound(_("This page does not exist or is not visible to you."))
@@ -224,12 +231,3 @@ def remove_role(slug: str, role_id: int):
     db.session.commit()
     flash(_("The role is removed."), "success")
     return redirect(url_for("manage.people", slug=slug))
-
-
-@bp.get("/events/<slug>/manage/proposals")
-@login_required
-def proposals(slug: str):
-    from ..cfp.queries import proposals_of_event
-
-    event = _managed_event(slug)
-    return render_template("manage/proposals.html", event=event, proposals=proposals_of_event(event))

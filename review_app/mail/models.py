@@ -4,7 +4,8 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..db import Base, UTCDateTime, utcnow
@@ -28,6 +29,8 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # the body carries a one-time link (confirmation, password reset, invitation): blanked once sent
+    contains_secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     status: Mapped[OutboxStatus] = mapped_column(
         Enum(OutboxStatus, native_enum=False, length=10, validate_strings=True,
              create_constraint=True, name="outbox_status"), default=OutboxStatus.pending)

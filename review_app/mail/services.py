@@ -26,11 +26,15 @@ def absolute_url(endpoint: str, **values) -> str:
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
+REDACTED = "[This mail contained a one-time link. Its text was removed after sending.]"
+
+
 def queue_mail(*, template: str, recipient: str, language: str, now: datetime,
-               event_id: int | None = None, **context) -> OutboxMessage:
+               event_id: int | None = None, secret: bool = False, **context) -> OutboxMessage:
     """Render templates/mail/<template>.{subject,txt}[.html] in `language` and add an outbox row.
 
-    The row belongs to the caller's transaction: if it rolls back, no mail goes out.
+    The row belongs to the caller's transaction: if it rolls back, no mail goes out. `secret`: the body holds a
+    one-time link, which is not kept in the database once the mail is sent (or given up).
     """
     language = language if language in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
@@ -39,7 +43,7 @@ def queue_mail(*, template: str, recipient: str, language: str, now: datetime,
     message = OutboxMessage(
         event_id=event_id, template=template, recipient=recipient, language=language,
         subject=" ".join(subject.split()), body_text=body_text, body_html=None,
-        status=OutboxStatus.pending, attempts=0, created_at=now, next_attempt_at=now,
+        status=OutboxStatus.pending, attempts=0, created_at=now, next_attempt_at=now, contains_secret=secret,
     )
     db.session.add(message)
     return message
@@ -60,7 +64,7 @@ def _is_temporary(err: Exception) -> bool:
 
 
 def send_pending(*, now: datetime | None = None, limit: int = 100) -> dict[str, int]:
-    """Send due outbox rows; commit after each so that a crash never sends a mail twice."""
+    """Send due outbox rows, committing after each: a crash re-sends at most the one mail in flight."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
     max_attempts = current_app.config["MAIL_MAX_ATTEMPTS"]
     for _ in range(limit):
@@ -92,6 +96,8 @@ def send_pending(*, now: datetime | None = None, limit: int = 100) -> dict[str, 
             row.sent_at = moment
             row.last_error = None
             counts["sent"] += 1
+        if row.contains_secret and row.status is not OutboxStatus.pending:
+            row.body_text, row.body_html = REDACTED, None
         db.session.commit()
     return counts
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
 from .catcher import read_caught
 
@@ -17,7 +17,10 @@ def catcher_dir() -> Path:
 
 @bp.before_request
 def _only_in_development():
+    # caught mails hold live confirmation and reset links: only in debug mode, and only from this machine
     if not (current_app.debug and current_app.config["SHOW_CAUGHT_MAIL"]):
+        abort(404)
+    if request.remote_addr not in ("127.0.0.1", "::1"):
         abort(404)
 
 

@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..cfp.models import LANGUAGE_LABELS
 from ..db import db
 from ..events.models import Event, SessionFormat
 from ..events.permissions import can_manage_event, is_admin
@@ -28,7 +27,7 @@ def event(slug: str):
     formats = list(db.session.scalars(select(SessionFormat).where(SessionFormat.event_id == ev.id)
                                       .options(selectinload(SessionFormat.venues)).order_by(SessionFormat.id)))
     return render_template("public/event.html", event=ev, formats=formats, now=clock(),
-                           can_manage=can_manage_event(current_user, ev), languages_named=LANGUAGE_LABELS)
+                           can_manage=can_manage_event(current_user, ev))
 
 
 @bp.post("/language")

@@ -281,3 +281,21 @@ def test_the_call_page_shows_the_deadline_in_berlin_local_time_not_utc(app, clie
     # the English page too
     page = client.get("/events/scd/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "23:59" in page and utc_time not in page  # 24-hour times in both languages
+
+
+def test_co_speakers_are_invited_to_drafts_only_while_the_call_is_open_and_to_accepted_sessions_later(ctx):
+    event = make_event()
+    owner = make_user()
+    draft = make_proposal(event, owner)
+    accepted = make_proposal(event, owner, state=ProposalState.accepted)
+    outbox_before = db.session.scalar(select(func.count()).select_from(OutboxMessage))
+    with pytest.raises(DeadlinePassed):
+        cfp.invite_co_speaker(draft, "late@example.org", actor=owner, now=CFP_CLOSES)
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == outbox_before
+    invitation = cfp.invite_co_speaker(accepted, "late@example.org", actor=owner, now=CFP_CLOSES + ONE_SECOND)
+    assert invitation.email == "late@example.org" and invitation.token
+    # an invitation sent in time can still be accepted after the call has closed
+    invited = cfp.invite_co_speaker(draft, "intime@example.org", actor=owner, now=CFP_CLOSES - ONE_SECOND)
+    guest = make_user(email="intime@example.org")
+    cfp.accept_invitation(invited.token, actor=guest, now=CFP_CLOSES + timedelta(days=3))
+    assert guest.id in draft.speaker_ids()

@@ -41,7 +41,7 @@ ALLOWED: dict[str, set[ProposalState]] = {
     "edit": {S.draft, S.submitted},
     "submit": {S.draft},
     "withdraw": {S.submitted, S.under_review, S.waitlisted},
-    "invite": {S.draft, S.submitted, S.under_review, S.accepted, S.waitlisted, S.confirmed},
+    "invite": {S.draft, S.submitted, S.accepted, S.confirmed},  # not while the committee reviews
     "accept_invitation": {S.draft, S.submitted, S.under_review, S.accepted, S.waitlisted, S.confirmed},
     "start_review": {S.submitted},
     "decide": {S.under_review, S.waitlisted},

@@ -33,6 +33,8 @@ def test_caught_mail_is_listed_and_readable_in_development(app, tmp_path, databa
     page = client.get(f"/dev/mail/{mail_id}").get_data(as_text=True)
     assert "Hello Dev," in page
     assert client.get("/dev/mail/does-not-exist").status_code == 404
+    # the caught mails hold live links: not shown to other machines, even in development
+    assert client.get("/dev/mail/", environ_base={"REMOTE_ADDR": "192.168.1.20"}).status_code == 404
 
 
 def test_caught_mail_page_does_not_exist_outside_development(client):
