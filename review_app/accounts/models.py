@@ -55,6 +55,7 @@ class User(Base):
     # Flask-Login protocol. The id Flask-Login keeps in the cookie is the login-session token,
     # not the user id, so that deleting the LoginSession row ends that login everywhere.
     current_session_token = None  # set per request by the login-session loader; not a column
+    confirmation_token = None  # set in memory by send_confirmation for its caller; the database keeps the hash
     is_anonymous = False
 
     @property

@@ -130,6 +130,7 @@ def register(*, name: str, email: str, password: str, organisation: str,
 
 def send_confirmation(user: User, *, now: datetime) -> None:
     token = _issue_token(user, TokenPurpose.confirm_email, current_app.config["EMAIL_CONFIRM_TTL"], now)
+    user.confirmation_token = token  # only in memory, for a caller that plays the recipient (the demo)
     queue_mail(template="confirm_email", recipient=user.email, language=user.language, now=now, secret=True,
                user=user, link=absolute_url("accounts.confirm_email", token=token))
 
