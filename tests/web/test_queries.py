@@ -84,6 +84,12 @@ def test_listing_pages_need_the_same_number_of_queries_for_3_and_for_15_proposal
         "proposal": (speaker_client, f"/events/scd/proposals/{first}"),
         "committee proposal": (chair_client, f"/events/scd/proposals/{first}"),
         "committee list": (chair_client, "/events/scd/manage/proposals"),
+        # pages that grow with the people proposals bring, or that show the event to everybody
+        "people": (chair_client, "/events/scd/manage/people"),
+        "call page": (speaker_client, "/events/scd/"),
+        "rooms": (chair_client, "/events/scd/manage/rooms/"),
+        "formats": (chair_client, "/events/scd/manage/formats/"),
+        "home": (speaker_client, "/"),
     }
     small = {name: page_queries(app, c, path) for name, (c, path) in pages.items()}
     assert links(small["dashboard"][1]) == 3
