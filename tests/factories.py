@@ -104,7 +104,15 @@ def make_proposal(event: Event, owner: User, *, state: ProposalState = ProposalS
                                  for step in PATHS[state]):
         committee = make_user(name="Committee")
         events.grant_role(event, committee, Role.committee, actor=None, now=DURING_CFP)
-    after = max(event.cfp_closes_at, DURING_CFP) + timedelta(days=1)
+    drive_to(proposal, state, owner=owner, committee=committee)
+    return proposal
+
+
+def drive_to(proposal: Proposal, state: ProposalState, *, owner: User, committee: User | None) -> None:
+    """Move a fresh draft to `state` along PATHS: speaker steps during the call, committee steps after it."""
+    after = max(proposal.event.cfp_closes_at, DURING_CFP) + timedelta(days=1)
+    decisions = {"accept": ProposalState.accepted, "waitlist": ProposalState.waitlisted,
+                 "reject": ProposalState.rejected}
     for step in PATHS[state]:
         if step == "submit":
             cfp.submit(proposal, actor=owner, now=DURING_CFP)
@@ -112,17 +120,14 @@ def make_proposal(event: Event, owner: User, *, state: ProposalState = ProposalS
             cfp.withdraw(proposal, actor=owner, now=DURING_CFP)
         elif step == "start_review":
             cfp.start_review(proposal, actor=committee, now=after)
-        elif step in ("accept", "waitlist", "reject"):
-            decision = {"accept": ProposalState.accepted, "waitlist": ProposalState.waitlisted,
-                        "reject": ProposalState.rejected}[step]
-            cfp.decide(proposal, decision, actor=committee, now=after)
+        elif step in decisions:
+            cfp.decide(proposal, decisions[step], actor=committee, now=after)
         elif step == "confirm":
             cfp.confirm(proposal, actor=owner, now=after)
         elif step == "decline":
             cfp.decline(proposal, actor=owner, now=after)
     db.session.flush()
     assert proposal.state is state
-    return proposal
 
 
 def login(client, user: User | str, password: str = TEST_PASSWORD):

@@ -20,7 +20,7 @@ from review_app.db import db
 from review_app.errors import DomainError, InvalidState, PermissionDenied
 from review_app.mail.models import OutboxMessage
 
-from ..factories import AFTER_CFP, DURING_CFP, login, make_event, make_proposal, make_user, proposal_data
+from ..factories import AFTER_CFP, DURING_CFP, drive_to, login, make_event, make_proposal, make_user, proposal_data
 
 S = ProposalState
 ALL_STATES = list(ProposalState)
@@ -135,39 +135,7 @@ class World:
 
 def make_proposal_state(world: World, state: ProposalState) -> None:
     """Drive the proposal to `state` through the real transitions."""
-    p, owner, chair = world.proposal, world.owner, world.committee
-    after = AFTER_CFP
-    steps = {
-        S.draft: [],
-        S.submitted: ["submit"],
-        S.withdrawn: ["submit", "withdraw"],
-        S.under_review: ["submit", "review"],
-        S.accepted: ["submit", "review", "accept"],
-        S.waitlisted: ["submit", "review", "waitlist"],
-        S.rejected: ["submit", "review", "reject"],
-        S.confirmed: ["submit", "review", "accept", "confirm"],
-        S.declined: ["submit", "review", "accept", "decline"],
-    }[state]
-    for step in steps:
-        if step == "submit":
-            cfp.submit(p, actor=owner, now=DURING_CFP)
-        elif step == "withdraw":
-            cfp.withdraw(p, actor=owner, now=DURING_CFP)
-        elif step == "review":
-            cfp.start_review(p, actor=chair, now=after)
-        elif step in ("accept", "waitlist", "reject"):
-            cfp.decide(
-                p,
-                {"accept": S.accepted, "waitlist": S.waitlisted, "reject": S.rejected}[step],
-                actor=chair,
-                now=after,
-            )
-        elif step == "confirm":
-            cfp.confirm(p, actor=owner, now=after)
-        elif step == "decline":
-            cfp.decline(p, actor=owner, now=after)
-    db.session.flush()
-    assert p.state is state
+    drive_to(world.proposal, state, owner=world.owner, committee=world.committee)
 
 
 def perform(world: World, action: str, actor, now):
