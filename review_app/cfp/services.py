@@ -233,6 +233,19 @@ def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datet
     return invitation
 
 
+def cancel_invitation(invitation: Invitation, *, actor: User, now: datetime) -> None:
+    """Take back an invitation that was not accepted yet (a mistyped address, a change of plan); its link stops
+    working. Allowed whenever inviting is. Side effects: audit row."""
+    proposal = invitation.proposal
+    check_action(actor, proposal, "invite", now)
+    if invitation.state is not InvitationState.pending:
+        raise DomainError(_("This invitation has already been accepted."), 409)
+    record(actor=actor, action="proposal.cancel_invitation", obj=proposal, now=now,
+           from_state=proposal.state.value, to_state=proposal.state.value, email=invitation.email)
+    proposal.invitations.remove(invitation)
+    db.session.flush()
+
+
 def find_invitation(token: str) -> Invitation | None:
     return db.session.scalar(select(Invitation).where(Invitation.token_hash == hash_token(token)))
 

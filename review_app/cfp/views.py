@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..db import db
-from ..errors import DomainError
+from ..errors import DomainError, NotFound
 from ..events.views import load_event, managed_event
 from ..extensions import limiter
 from ..forms import ActionForm
@@ -205,6 +205,21 @@ def invite(slug: str, proposal_id: int):
     return render_template("cfp/proposal.html", event=event, proposal=prop,
                            action_form=ActionForm(), invite_form=form,
                            missing=services.missing_for_submission(prop)), status
+
+
+@bp.post("/events/<slug>/proposals/<int:proposal_id>/invitations/<int:invitation_id>/cancel")
+@login_required
+def cancel_invitation(slug: str, proposal_id: int, invitation_id: int):
+    _event, prop = _load(slug, proposal_id)
+    request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
+    invitation = next((i for i in prop.invitations if i.id == invitation_id), None)
+    if invitation is None:
+        raise NotFound(_("This invitation does not exist."))
+    email = invitation.email
+    services.cancel_invitation(invitation, actor=_user(), now=clock())
+    db.session.commit()
+    flash(_("The invitation to %(email)s is cancelled; its link no longer works.", email=email), "success")
+    return redirect(url_for("cfp.proposal", slug=slug, proposal_id=prop.id))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -183,9 +183,9 @@ def world(app, clock):
         submitted = make_proposal(a, actor, state=ProposalState.submitted, title="Submitted one")
         foreign = make_proposal(b, other, title="Foreign proposal")
         invitation = cfp.invite_co_speaker(draft, "guest@example.org", actor=actor, now=DURING_CFP)
+        invitation_token = invitation.token
+        foreign_invitation = cfp.invite_co_speaker(foreign, "guest@example.org", actor=other, now=DURING_CFP)
         db.session.flush()
-        invitation_token, digest = accounts.new_token()
-        invitation.token_hash = digest
         reset_token = accounts._issue_token(actor, TokenPurpose.reset_password, 7200, DURING_CFP)
         own_committee_role = db.session.scalar(
             select(EventRole.id).where(
@@ -204,6 +204,8 @@ def world(app, clock):
             foreign=foreign.id,
             draft_version=draft.version,
             invitation_token=invitation_token,
+            invitation=invitation.id,
+            foreign_invitation=foreign_invitation.id,
             reset_token=reset_token,
             own_committee_role=own_committee_role,
             foreign_role=foreign_role,
@@ -518,12 +520,25 @@ ACTION_CASES: dict[str, ActionCase] = {
             ("an unknown event", f"/events/no-such-event/manage/people/{w.foreign_role}/remove", {}),
         ]
     ),
+    "/events/<slug>/proposals/<int:proposal_id>/invitations/<int:invitation_id>/cancel": ActionCase(
+        lambda w: [
+            ("another proposal's invitation",
+             f"/events/event-a/proposals/{w.draft}/invitations/{w.foreign_invitation}/cancel", UNKNOWN),
+            ("an invitation of another event's proposal",
+             f"/events/event-a/proposals/{w.foreign}/invitations/{w.foreign_invitation}/cancel", {}),
+            ("an id beyond any integer column",
+             f"/events/event-a/proposals/{w.draft}/invitations/{HUGE_ID}/cancel", {}),
+            ("a body above the size limit",
+             f"/events/event-a/proposals/{w.draft}/invitations/{w.invitation}/cancel", {"x": HUGE}),
+        ]
+    ),
     # the language switch and logout are attacked in tests of their own below
 }
-# a format or theme a proposal uses cannot go (409); an audience or venue can, and takes its
-# proposal links or rooms with it (ON DELETE CASCADE, by design)
+# a format, theme or audience a proposal uses cannot go (409); a venue can, and takes its rooms with it
+# (ON DELETE CASCADE, by design)
 for _name in KINDS:
-    ACTION_CASES[f"delete {_name}"] = ActionCase(_delete_posts(_name, in_use=_name in ("formats", "themes")))
+    ACTION_CASES[f"delete {_name}"] = ActionCase(
+        _delete_posts(_name, in_use=_name in ("formats", "themes", "audiences")))
 OWN_TESTS = {
     "/language": "test_language_switch_refuses_hostile_values",
     "/logout": "test_logout_ignores_hostile_fields_and_ends_only_its_own_session",
