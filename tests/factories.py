@@ -82,6 +82,15 @@ def proposal_data(event: Event, **overrides) -> cfp.ProposalData:
     return cfp.ProposalData(**values)
 
 
+def proposal_form(format_id: int, main_theme_id: int, **overrides) -> dict:
+    """What the proposal form posts: a complete proposal, available on the first event day from 9 to 12."""
+    data = {"title": "Smarte Parkplätze", "abstract": "Kurz.", "description": "Lang.", "format_id": format_id,
+            "main_theme_id": main_theme_id, "language": "de", "project_stage": "pilot",
+            "day0_available": "y", "day0_from": "09:00", "day0_to": "12:00"}
+    data.update(overrides)
+    return data
+
+
 # the path through the life cycle to each state, as (action, actor) steps after creation
 PATHS: dict[ProposalState, list[str]] = {
     ProposalState.draft: [],

@@ -24,6 +24,7 @@ from ..factories import (
     make_proposal,
     make_user,
     proposal_data,
+    proposal_form,
 )
 
 ONE_SECOND = timedelta(seconds=1)
@@ -163,20 +164,7 @@ def _http_world(app, **event_kwargs):
 
 
 def _form(ids, **overrides):
-    data = {
-        "title": "Smarte Parkplätze",
-        "abstract": "Kurz.",
-        "description": "Lang.",
-        "format_id": ids.formats[0],
-        "main_theme_id": ids.themes[0],
-        "language": "de",
-        "project_stage": "pilot",
-        "day0_available": "y",
-        "day0_from": "09:00",
-        "day0_to": "12:00",
-    }
-    data.update(overrides)
-    return data
+    return proposal_form(ids.formats[0], ids.themes[0], **overrides)
 
 
 def _state(app, ids):

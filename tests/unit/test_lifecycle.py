@@ -20,7 +20,17 @@ from review_app.db import db
 from review_app.errors import DomainError, InvalidState, PermissionDenied
 from review_app.mail.models import OutboxMessage
 
-from ..factories import AFTER_CFP, DURING_CFP, drive_to, login, make_event, make_proposal, make_user, proposal_data
+from ..factories import (
+    AFTER_CFP,
+    DURING_CFP,
+    drive_to,
+    login,
+    make_event,
+    make_proposal,
+    make_user,
+    proposal_data,
+    proposal_form,
+)
 
 S = ProposalState
 ALL_STATES = list(ProposalState)
@@ -404,20 +414,9 @@ def test_submitting_an_incomplete_draft_over_http_answers_422_and_names_what_is_
 def _edit_form(app, pid, **overrides):
     with app.app_context():
         p = db.session.get(Proposal, pid)
-        data = {
-            "title": p.title,
-            "abstract": p.abstract,
-            "description": p.description,
-            "format_id": p.format_id,
-            "main_theme_id": p.main_theme_id,
-            "language": p.language,
-            "project_stage": "pilot",
-            "day0_available": "y",
-            "day0_from": "09:00",
-            "day0_to": "17:00",
-        }
-    data.update(overrides)
-    return data
+        current = {"title": p.title, "abstract": p.abstract, "description": p.description, "language": p.language,
+                   "day0_to": "17:00"}
+        return proposal_form(p.format_id, p.main_theme_id, **{**current, **overrides})
 
 
 def test_an_edit_with_a_stale_version_answers_409_and_keeps_the_other_edit(app, client, clock):

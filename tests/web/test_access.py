@@ -14,7 +14,7 @@ from review_app.db import db
 from review_app.events.models import Audience, EventRole, ReviewCriterion, Room, SessionFormat, Theme, Venue
 from review_app.mail.models import OutboxMessage
 
-from ..factories import DURING_CFP, login, make_event, make_proposal, make_user
+from ..factories import DURING_CFP, login, make_event, make_proposal, make_user, proposal_form
 
 KIND_MODELS = {
     "venues": Venue,
@@ -86,21 +86,8 @@ def snapshot(app):
 
 
 def edit_form(world, **overrides):
-    data = {
-        "title": "Hijacked",
-        "abstract": "x",
-        "description": "y",
-        "format_id": world.formats[0],
-        "main_theme_id": world.themes[0],
-        "language": "en",
-        "project_stage": "pilot",
-        "version": "1",
-        "day0_available": "y",
-        "day0_from": "09:00",
-        "day0_to": "12:00",
-    }
-    data.update(overrides)
-    return data
+    return proposal_form(world.formats[0], world.themes[0], **{"title": "Hijacked", "language": "en",
+                                                                "version": "1", **overrides})
 
 
 def test_a_speaker_never_reaches_another_speakers_proposal(app, client, world):
