@@ -292,8 +292,8 @@ class Seeder:
         """The event, its committee and reviewers, and the shared configuration."""
         event = events.create_event(
             actor=self.admin, now=at, slug=edition.slug, name=f"Smart City Days {edition.year}",
-            motto="Transformationsprozess Metropolregion Ruhr",
-            description=data.DESCRIPTION.format(intro=edition.intro), timezone="Europe/Berlin",
+            motto_de="Transformationsprozess Metropolregion Ruhr",
+            description_de=data.DESCRIPTION.format(intro=edition.intro), timezone="Europe/Berlin",
             starts_on=edition.starts_on, ends_on=edition.starts_on + timedelta(days=1),
             cfp_opens_at=edition.cfp_opens, cfp_closes_at=edition.cfp_closes,
             review_opens_at=edition.review_opens, review_closes_at=edition.review_closes)
@@ -477,19 +477,19 @@ def configure(event: Event, *, actor: User, now: datetime) -> Config:
                 setattr(obj, key, value)
         return events.save_item(event, item, actor=actor, now=now, apply=apply)
 
-    venues = {key: save(Venue(), name=name, address=address, description=text)
+    venues = {key: save(Venue(), name=name, address=address, description_de=text)
               for key, (name, address, text) in data.VENUES.items()}
-    formats = {key: save(SessionFormat(), name_de=de, name_en=en, default_minutes=minutes, description=text,
+    formats = {key: save(SessionFormat(), name_de=de, name_en=en, default_minutes=minutes, description_de=text,
                          venues=[venues[v] for v in where])
                for key, (de, en, minutes, where, text) in data.FORMATS.items()}
     for venue, name, capacity, kinds, opens, closes in data.ROOMS:
         save(Room(), venue=venues[venue], name=name, capacity=capacity, formats=[formats[k] for k in kinds],
              openings=[RoomOpening(day=day, opens=opens, closes=closes) for day in event.days])
-    themes = {key: save(Theme(), name_de=de, name_en=en, colour=colour, description=text, position=i)
+    themes = {key: save(Theme(), name_de=de, name_en=en, colour=colour, description_de=text, position=i)
               for i, (key, (de, en, colour, text)) in enumerate(data.THEMES.items())}
     audiences = {key: save(Audience(), name_de=de, name_en=en) for key, (de, en) in data.AUDIENCES.items()}
     for i, (de, en, weight, text) in enumerate(data.CRITERIA):
-        save(ReviewCriterion(), name_de=de, name_en=en, weight=weight, description=text, scale_min=1,
+        save(ReviewCriterion(), name_de=de, name_en=en, weight=weight, description_de=text, scale_min=1,
              scale_max=5, position=i)
     events.set_travel_time(event, venues["villa"], venues["druckerei"], data.TRAVEL_MINUTES, actor=actor,
                            now=now)

@@ -89,6 +89,10 @@ class DayRowsForm(BaseForm):
                            for i, day in enumerate(days)]
         return form
 
+    @property
+    def day_field_names(self) -> set[str]:
+        return {name for _day, *names in self.day_fields for name in names}
+
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
         for _day, toggle, start, end in self.day_fields:

@@ -43,7 +43,7 @@ def make_event(*, slug: str | None = None, committee: User | None = None, cfp_op
     i = next(_n)
     event = events.create_event(
         actor=None, now=CFP_OPENS - timedelta(days=10), slug=slug or f"event-{i}", name=f"Smart City Days {i}",
-        motto="Transformationsprozess Metropolregion Ruhr", description="", starts_on=starts_on,
+        motto_de="Transformationsprozess Metropolregion Ruhr", description_de="", starts_on=starts_on,
         ends_on=starts_on + timedelta(days=days - 1), timezone="Europe/Berlin", cfp_opens_at=cfp_opens,
         cfp_closes_at=cfp_closes, review_opens_at=cfp_closes + timedelta(days=1),
         review_closes_at=cfp_closes + timedelta(days=30))

@@ -48,6 +48,8 @@ class User(Base):
     language: Mapped[str] = mapped_column(String(2), default="de")
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # when the person agreed to the privacy notice at registration (None: accounts made before it was asked)
+    privacy_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     sessions: Mapped[list[LoginSession]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -164,6 +164,7 @@ class ProposalSpeaker(Base):
 class InvitationState(enum.StrEnum):
     pending = "pending"
     accepted = "accepted"
+    declined = "declined"
 
 
 class Invitation(Base):
@@ -184,6 +185,7 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     proposal: Mapped[Proposal] = relationship(back_populates="invitations")
     invited_by: Mapped[User] = relationship(foreign_keys=[invited_by_id])

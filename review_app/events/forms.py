@@ -41,11 +41,23 @@ def _plausible_year(form, field):
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
+def _colour_field(default: str, description=None) -> StringField:
+    return StringField(_l("Colour"), default=default, description=description, validators=[
+        DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour such as #005a9c."))],
+        render_kw={"type": "color"})
+
+
 class EventForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
-    motto = StringField(_l("Motto"), validators=[Length(max=200)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=10000)],
-                                description=_l("Markdown is allowed."))
+    motto_de = StringField(_l("Motto (German)"), validators=[Length(max=200)])
+    motto_en = StringField(_l("Motto (English)"), validators=[Length(max=200)],
+                           description=_l("Left empty, the German text is shown."))
+    description_de = TextAreaField(_l("Description (German)"), validators=[Length(max=10000)],
+                                   description=_l("Markdown is allowed."))
+    description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=10000)],
+                                   description=_l("Left empty, the German text is shown."))
+    colour = _colour_field("#00527a", _l("The event's colour in the page header, behind white text: "
+                                         "choose a dark one."))
     starts_on = DateField(_l("First day"), validators=[InputRequired(), _plausible_year])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(), _plausible_year])
     timezone = StringField(_l("Time zone"), default="Europe/Berlin", validators=[DataRequired(), Length(max=60),
@@ -84,10 +96,21 @@ class BilingualForm(BaseForm):
     name_en = StringField(_l("Name (English)"), validators=[DataRequired(), Length(max=120)])
 
 
+def _description_de() -> TextAreaField:
+    """A description the public or the speakers read, in German (the English one follows it)."""
+    return TextAreaField(_l("Description (German)"), validators=[Length(max=4000)])
+
+
+def _description_en() -> TextAreaField:
+    return TextAreaField(_l("Description (English)"), validators=[Length(max=4000)],
+                         description=_l("Left empty, the German text is shown."))
+
+
 class VenueForm(BaseForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     address = StringField(_l("Address"), validators=[Length(max=300)])
-    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    description_de = _description_de()
+    description_en = _description_en()
 
 
 class RoomForm(DayRowsForm):
@@ -108,10 +131,9 @@ class RoomForm(DayRowsForm):
 
 
 class ThemeForm(BilingualForm):
-    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
-    colour = StringField(_l("Colour"), default="#005a9c", validators=[
-        DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour such as #005a9c."))],
-        render_kw={"type": "color"})
+    description_de = _description_de()
+    description_en = _description_en()
+    colour = _colour_field("#005a9c")
     position = IntegerField(_l("Position in lists"), default=0, validators=[Optional(), NumberRange(min=0, max=999)])
 
 
@@ -120,14 +142,16 @@ class AudienceForm(BilingualForm):
 
 
 class FormatForm(BilingualForm):
-    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    description_de = _description_de()
+    description_en = _description_en()
     default_minutes = IntegerField(_l("Default length (minutes)"),
                                    validators=[InputRequired(), NumberRange(min=5, max=720)])
     venue_ids = MultiCheckboxField(_l("Venues where it can run"), coerce=int, validators=[Optional()])
 
 
 class CriterionForm(BilingualForm):
-    description = TextAreaField(_l("Description"), validators=[Length(max=4000)])
+    description_de = _description_de()
+    description_en = _description_en()
     weight = IntegerField(_l("Weight"), default=1, validators=[InputRequired(), NumberRange(min=1, max=10)])
     scale_min = IntegerField(_l("Lowest score"), default=1, validators=[InputRequired(), NumberRange(min=0, max=10)])
     scale_max = IntegerField(_l("Highest score"), default=5, validators=[InputRequired(), NumberRange(min=1, max=10)])

@@ -26,18 +26,32 @@ from ..accounts.models import User
 from ..db import Base, UTCDateTime, utcnow
 
 
+def page_language() -> str:
+    locale = get_locale()
+    return "en" if locale is not None and locale.language == "en" else "de"
+
+
+class Localized:
+    """A text kept twice, as `<name>_de` and `<name>_en`; reading `<name>` gives the page's language's
+    version, or the other one when that is empty. Every text the committee writes for the public or the
+    speakers is declared so, and its form shows both side by side."""
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return self
+        de, en = getattr(obj, f"{self.name}_de"), getattr(obj, f"{self.name}_en")
+        return (en or de) if page_language() == "en" else (de or en)
+
+
 class Bilingual:
     """Objects named in German and English; `name` follows the page's language."""
 
     name_de: Mapped[str]
     name_en: Mapped[str]
-
-    @property
-    def name(self) -> str:
-        locale = get_locale()
-        if locale is not None and locale.language == "en":
-            return self.name_en or self.name_de
-        return self.name_de or self.name_en
+    name = Localized()
 
 
 class Event(Base):
@@ -51,8 +65,12 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    motto: Mapped[str] = mapped_column(String(200), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    motto_de: Mapped[str] = mapped_column(String(200), default="")
+    motto_en: Mapped[str] = mapped_column(String(200), default="")
+    description_de: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    # the event's identity in the page header: a colour the committee sets (dark enough for white text)
+    colour: Mapped[str] = mapped_column(String(7), default="#00527a")
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
     timezone: Mapped[str] = mapped_column(String(60), default="Europe/Berlin")
@@ -61,6 +79,9 @@ class Event(Base):
     review_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     review_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    motto = Localized()
+    description = Localized()
 
     venues: Mapped[list[Venue]] = relationship(back_populates="event", order_by="Venue.name",
                                                 cascade="all, delete-orphan")
@@ -137,7 +158,10 @@ class Venue(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     address: Mapped[str] = mapped_column(String(300), default="")
-    description: Mapped[str] = mapped_column(Text, default="")
+    description_de: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+
+    description = Localized()
 
     event: Mapped[Event] = relationship(back_populates="venues")
     rooms: Mapped[list[Room]] = relationship(back_populates="venue", order_by="Room.name",
@@ -203,7 +227,9 @@ class Theme(Bilingual, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name_de: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description_de: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description = Localized()
     colour: Mapped[str] = mapped_column(String(7), default="#005a9c")
     position: Mapped[int] = mapped_column(Integer, default=0)
 
@@ -227,7 +253,9 @@ class SessionFormat(Bilingual, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name_de: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description_de: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description = Localized()
     default_minutes: Mapped[int] = mapped_column(Integer)
 
     venues: Mapped[list[Venue]] = relationship(secondary=format_venues, order_by="Venue.name")
@@ -245,7 +273,9 @@ class ReviewCriterion(Bilingual, Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     name_de: Mapped[str] = mapped_column(String(120))
     name_en: Mapped[str] = mapped_column(String(120))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description_de: Mapped[str] = mapped_column(Text, default="")
+    description_en: Mapped[str] = mapped_column(Text, default="")
+    description = Localized()
     weight: Mapped[int] = mapped_column(Integer, default=1)
     scale_min: Mapped[int] = mapped_column(Integer, default=1)
     scale_max: Mapped[int] = mapped_column(Integer, default=5)

@@ -56,7 +56,8 @@ def _aware(event_tz, value: datetime) -> datetime:
 
 def _event_fields(form, tz) -> dict:
     return {
-        "name": form.name.data, "motto": form.motto.data or "", "description": form.description.data or "",
+        "name": form.name.data, "colour": form.colour.data,
+        **{name: form[name].data or "" for name in ("motto_de", "motto_en", "description_de", "description_en")},
         "starts_on": form.starts_on.data, "ends_on": form.ends_on.data, "timezone": form.timezone.data,
         "cfp_opens_at": _aware(tz, form.cfp_opens_at.data), "cfp_closes_at": _aware(tz, form.cfp_closes_at.data),
         "review_opens_at": _aware(tz, form.review_opens_at.data),

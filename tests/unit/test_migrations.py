@@ -120,7 +120,7 @@ def test_the_drift_check_does_see_drift(migration_app):
     for table in Base.metadata.sorted_tables:
         table.to_metadata(changed)
     changed.tables["venue"].append_column(Column("website", String(200)))
-    changed.tables["event"].c.motto.type = String(250)
+    changed.tables["event"].c.motto_de.type = String(250)
     kinds = {diff[0] if isinstance(diff, tuple) else diff[0][0] for diff in _drift(changed)}
     assert {"add_column", "modify_type"} <= kinds
 

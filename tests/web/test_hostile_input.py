@@ -266,8 +266,11 @@ def _proposal_other_ids(w) -> dict:
 
 EVENT_VALID = {
     "name": "Smart City Days",
-    "motto": "Motto",
-    "description": "Text",
+    "motto_de": "Motto",
+    "motto_en": "Motto",
+    "description_de": "Text",
+    "description_en": "Text",
+    "colour": "#00527a",
     "starts_on": "2025-02-05",
     "ends_on": "2025-02-06",
     "timezone": "Europe/Berlin",
@@ -278,7 +281,8 @@ EVENT_VALID = {
 }
 
 KIND_VALID: dict[str, Callable[[SimpleNamespace], dict]] = {
-    "venues": lambda w: {"name": "Neue Halle", "address": "Straße 1", "description": "Groß"},
+    "venues": lambda w: {"name": "Neue Halle", "address": "Straße 1", "description_de": "Groß",
+                          "description_en": "Big"},
     "rooms": lambda w: {
         "venue_id": str(w.ids["event-a"]["venues"][0]),
         "name": "Raum 2",
@@ -293,7 +297,8 @@ KIND_VALID: dict[str, Callable[[SimpleNamespace], dict]] = {
     "themes": lambda w: {
         "name_de": "Mobilität",
         "name_en": "Mobility",
-        "description": "x",
+        "description_de": "x",
+        "description_en": "x",
         "colour": "#123456",
         "position": "3",
     },
@@ -301,14 +306,16 @@ KIND_VALID: dict[str, Callable[[SimpleNamespace], dict]] = {
     "formats": lambda w: {
         "name_de": "Podium",
         "name_en": "Panel",
-        "description": "x",
+        "description_de": "x",
+        "description_en": "x",
         "default_minutes": "60",
         "venue_ids": [str(w.ids["event-a"]["venues"][0])],
     },
     "criteria": lambda w: {
         "name_de": "Neuheit",
         "name_en": "Novelty",
-        "description": "x",
+        "description_de": "x",
+        "description_en": "x",
         "weight": "2",
         "scale_min": "1",
         "scale_max": "5",
@@ -874,11 +881,13 @@ def test_markup_in_free_text_is_shown_escaped(app, world):
     )
     assert (
         client.post(
-            "/events/event-a/manage/venues/new", data={"name": SCRIPT, "address": IMG, "description": SCRIPT}
+            "/events/event-a/manage/venues/new", data={"name": SCRIPT, "address": IMG, "description_de": SCRIPT,
+                                                    "description_en": SCRIPT}
         ).status_code
         == 302
     )
-    settings = {**EVENT_VALID, "name": SCRIPT, "motto": IMG, "description": HOSTILE_MARKDOWN}
+    settings = {**EVENT_VALID, "name": SCRIPT, "motto_de": IMG, "motto_en": IMG,
+                "description_de": HOSTILE_MARKDOWN, "description_en": HOSTILE_MARKDOWN}
     assert client.post("/events/event-a/manage/settings", data=settings).status_code == 302
     with app.app_context():
         proposal = db.session.scalar(select(Proposal).order_by(Proposal.id.desc()))

@@ -70,7 +70,7 @@ def test_committee_adds_venue_room_with_hours_and_formats_and_travel_time(app, c
 def test_committee_manages_themes_audiences_formats_and_criteria(app, client):
     event_id = _committee_client(app, client)
     assert client.post("/events/scd/manage/themes/new", data={
-        "name_de": "Intelligente Mobilität", "name_en": "Smart mobility", "description": "Verkehr",
+        "name_de": "Intelligente Mobilität", "name_en": "Smart mobility", "description_de": "Verkehr",
         "colour": "#aa3300", "position": "4"}).status_code == 302
     assert client.post("/events/scd/manage/audiences/new", data={
         "name_de": "Schüler*innen", "name_en": "Pupils"}).status_code == 302
@@ -122,7 +122,7 @@ def test_criterion_scale_must_rise(app, client):
 def test_event_settings_are_wall_clock_times_in_the_event_zone(app, client):
     event_id = _committee_client(app, client)
     r = client.post("/events/scd/manage/settings", data={
-        "name": "Smart City Days 2025", "motto": "Transformationsprozess Metropolregion Ruhr",
+        "name": "Smart City Days 2025", "motto_de": "Transformationsprozess Metropolregion Ruhr", "colour": "#00527a",
         "starts_on": "2025-02-05", "ends_on": "2025-02-06", "timezone": "Europe/Berlin",
         "cfp_opens_at": "2024-09-02T09:00", "cfp_closes_at": "2024-12-01T23:59",
         "review_opens_at": "2024-12-02T00:00", "review_closes_at": "2024-12-20T18:00"})
