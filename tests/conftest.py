@@ -146,7 +146,7 @@ class Inbox:
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802
         msg = message_from_bytes(envelope.content, policy=default_policy)
-        self.messages.append({"envelope_to": list(envelope.rcpt_tos), "msg": msg,
+        self.messages.append({"envelope_to": list(envelope.rcpt_tos), "msg": msg, "raw": envelope.content,
                               "subject": str(msg["subject"]), "to": str(msg["to"]),
                               "body": msg.get_body(preferencelist=("plain",)).get_content()})
         return "250 OK"

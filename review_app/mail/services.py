@@ -4,15 +4,19 @@ from __future__ import annotations
 import smtplib
 import socket
 import time as _time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid, parseaddr
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import force_locale
-from flask_mail import Message
 from sqlalchemy import select
 
 from ..db import db, utcnow
-from ..extensions import mail
+from .headers import POLICY
 from .models import OutboxMessage, OutboxStatus
 
 
@@ -30,18 +34,24 @@ REDACTED = "[This mail contained a one-time link. Its text was removed after sen
 
 
 def queue_mail(*, template: str, recipient: str, language: str, now: datetime,
-               event_id: int | None = None, secret: bool = False, **context) -> OutboxMessage:
+               event_id: int | None = None, secret: bool = False, recipient_name: str | None = None,
+               **context) -> OutboxMessage:
     """Render templates/mail/<template>.{subject,txt}[.html] in `language` and add an outbox row.
 
     The row belongs to the caller's transaction: if it rolls back, no mail goes out. `secret`: the body holds a
-    one-time link, which is not kept in the database once the mail is sent (or given up).
+    one-time link, which is not kept in the database once the mail is sent (or given up). `recipient_name`: the
+    display name in To; by default the name of the context's `user` when that is the recipient.
     """
+    if recipient_name is None:
+        user = context.get("user")
+        if getattr(user, "email", None) and user.email.lower() == recipient.lower():
+            recipient_name = user.name
     language = language if language in current_app.config["LANGUAGES"] else current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
         subject = render_template(f"mail/{template}.subject.txt", **context).strip()
         body_text = render_template(f"mail/{template}.txt", **context)
     message = OutboxMessage(
-        event_id=event_id, template=template, recipient=recipient, language=language,
+        event_id=event_id, template=template, recipient=recipient, recipient_name=recipient_name, language=language,
         subject=" ".join(subject.split()), body_text=body_text, body_html=None,
         status=OutboxStatus.pending, attempts=0, created_at=now, next_attempt_at=now, contains_secret=secret,
     )
@@ -63,6 +73,51 @@ def _is_temporary(err: Exception) -> bool:
     return isinstance(err, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError, socket.timeout))
 
 
+def _sender() -> Address:
+    """MAIL_DEFAULT_SENDER: "Name <address>" (the name may hold any characters) or a (name, address) pair."""
+    configured = current_app.config["MAIL_DEFAULT_SENDER"]
+    name, address = configured if isinstance(configured, tuple | list) else parseaddr(configured)
+    return Address(display_name=name, addr_spec=address)
+
+
+def build_message(row: OutboxMessage, *, moment: datetime) -> EmailMessage:
+    """The mail for an outbox row: UTF-8 plain text, headers encoded and folded by `headers.POLICY`."""
+    sender = _sender()
+    msg = EmailMessage(policy=POLICY)
+    msg["Subject"] = row.subject
+    msg["From"] = sender
+    msg["To"] = Address(display_name=row.recipient_name or "", addr_spec=row.recipient)
+    msg["Date"] = format_datetime(moment)
+    msg["Message-ID"] = make_msgid(domain=sender.domain or None)
+    msg.set_content(row.body_text, charset="utf-8", cte="quoted-printable")
+    if row.body_html:
+        msg.add_alternative(row.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
+    return msg
+
+
+@contextmanager
+def smtp_connection() -> Iterator[smtplib.SMTP | None]:
+    """A connection with the MAIL_* settings, as Flask-Mail holds them (tests and `flask dev-server` point them
+    elsewhere); None when sending is suppressed."""
+    settings = current_app.extensions["mail"]
+    if settings.suppress:
+        yield None
+        return
+    factory = smtplib.SMTP_SSL if settings.use_ssl else smtplib.SMTP
+    host = factory(settings.server, settings.port, timeout=current_app.config["MAIL_TIMEOUT"])
+    try:
+        if settings.use_tls:
+            host.starttls()
+        if settings.username and settings.password:
+            host.login(settings.username, settings.password)
+        yield host
+    finally:
+        try:
+            host.quit()
+        except (smtplib.SMTPException, OSError):
+            host.close()
+
+
 def send_pending(*, now: datetime | None = None, limit: int = 100) -> dict[str, int]:
     """Send due outbox rows, committing after each: a crash re-sends at most the one mail in flight."""
     counts = {"sent": 0, "retry": 0, "failed": 0}
@@ -78,11 +133,12 @@ def send_pending(*, now: datetime | None = None, limit: int = 100) -> dict[str, 
         ).first()
         if row is None:
             break
-        msg = Message(subject=row.subject, recipients=[row.recipient], body=row.body_text,
-                      html=row.body_html, sender=current_app.config["MAIL_DEFAULT_SENDER"])
         row.attempts += 1
         try:
-            mail.send(msg)
+            msg = build_message(row, moment=moment)
+            with smtp_connection() as host:
+                if host is not None:
+                    host.sendmail(msg["From"].addresses[0].addr_spec, [row.recipient], msg.as_bytes())
         except Exception as err:  # noqa: BLE001 - every SMTP failure is recorded on the row
             row.last_error = f"{type(err).__name__}: {err}"[:2000]
             if _is_temporary(err) and row.attempts < max_attempts:
