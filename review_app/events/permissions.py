@@ -20,6 +20,27 @@ def roles_of(user, event: Event) -> frozenset[Role]:
     return cache[key]
 
 
+def events_with_roles(user) -> list[tuple[Event, frozenset[Role]]]:
+    """Every event in which the user has a role, with those roles (newest event first); one query per request,
+    however many events the person has."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    cache = g.setdefault("_events_with_roles", {}) if _has_g() else {}
+    if user.id not in cache:
+        rows = db.session.execute(select(Event, EventRole.role).join(EventRole, EventRole.event_id == Event.id)
+                                  .where(EventRole.user_id == user.id)
+                                  .order_by(Event.starts_on.desc(), Event.id.desc(), EventRole.role)).all()
+        grouped: dict[int, tuple[Event, set[Role]]] = {}
+        for event, role in rows:
+            grouped.setdefault(event.id, (event, set()))[1].add(role)
+        cache[user.id] = [(event, frozenset(roles)) for event, roles in grouped.values()]
+    return cache[user.id]
+
+
+def events_where(user, role: Role) -> list[Event]:
+    return [event for event, roles in events_with_roles(user) if role in roles]
+
+
 def _has_g() -> bool:
     from flask import has_app_context
     return has_app_context()
@@ -28,6 +49,8 @@ def _has_g() -> bool:
 def forget_roles() -> None:
     if _has_g():
         g.pop("_event_roles", None)
+        g.pop("_events_with_roles", None)
+        g.pop("_nav_areas", None)  # the header's areas follow from the roles (review_app.navigation)
 
 
 def is_admin(user) -> bool:
