@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from . import demo_data as data
@@ -71,6 +72,7 @@ class Edition:
     review_opens: datetime
     review_closes: datetime
     intro: str
+    intro_en: str
 
     @property
     def slug(self) -> str:
@@ -89,11 +91,13 @@ class Edition:
 
 EDITION_2025 = Edition(2025, date(2025, 2, 5), berlin(2024, 9, 2, 9), berlin(2024, 12, 1, 23, 59),
                        berlin(2024, 12, 2), berlin(2024, 12, 20, 23, 59),
-                       "Am 5. und 6. Februar 2025 ist Herne zum zweiten Mal Veranstaltungsort.")
+                       "Am 5. und 6. Februar 2025 ist Herne zum zweiten Mal Veranstaltungsort.",
+                       "On 5 and 6 February 2025, Herne hosts the event for the second time.")
 # The call opens more than a year before it closes, so that a whole-year shift always finds an open call.
 EDITION_2027 = Edition(2027, date(2027, 2, 3), berlin(2026, 1, 5, 9), berlin(2027, 1, 10, 23, 59),
                        berlin(2027, 1, 11), berlin(2027, 1, 22, 23, 59),
-                       "Am 3. und 4. Februar 2027 lädt Herne wieder zu zwei Tagen Austausch ein.")
+                       "Am 3. und 4. Februar 2027 lädt Herne wieder zu zwei Tagen Austausch ein.",
+                       "On 3 and 4 February 2027, Herne again invites you to two days of exchange.")
 
 
 def open_edition(now: datetime) -> Edition:
@@ -104,7 +108,9 @@ def open_edition(now: datetime) -> Edition:
     edition = EDITION_2027.shifted(years)
     if years:
         edition = replace(edition, intro=f"Am {edition.starts_on:%d.%m.%Y} und am Folgetag lädt Herne wieder "
-                                         "zu zwei Tagen Austausch ein.")
+                                         "zu zwei Tagen Austausch ein.",
+                          intro_en=f"On {format_date(edition.starts_on, 'd MMMM y', locale='en')} and the day "
+                                   "after, Herne again invites you to two days of exchange.")
     return edition
 
 
@@ -277,7 +283,7 @@ class Seeder:
         organisation, kind, city, _domain = data.ORGS[org]
         user = accounts.register(name=name, email=email, password=data.DEMO_PASSWORD,
                                  hashed=self.password_hash, organisation=organisation, organisation_type=kind,
-                                 city=city, language=lang, now=at)
+                                 city=city, language=lang, privacy_consented=True, now=at)
         accounts.confirm_email(user.confirmation_token, now=at)  # as if following the mailed link at once
         accounts.update_profile(user, name=name, organisation=organisation, organisation_type=kind, city=city,
                                 bio=f"{title}, {organisation}.", language=lang, now=at)
@@ -292,8 +298,9 @@ class Seeder:
         """The event, its committee and reviewers, and the shared configuration."""
         event = events.create_event(
             actor=self.admin, now=at, slug=edition.slug, name=f"Smart City Days {edition.year}",
-            motto_de="Transformationsprozess Metropolregion Ruhr",
-            description_de=data.DESCRIPTION.format(intro=edition.intro), timezone="Europe/Berlin",
+            motto_de=data.MOTTO_DE, motto_en=data.MOTTO_EN,
+            description_de=data.DESCRIPTION.format(intro=edition.intro),
+            description_en=data.DESCRIPTION_EN.format(intro=edition.intro_en), timezone="Europe/Berlin",
             starts_on=edition.starts_on, ends_on=edition.starts_on + timedelta(days=1),
             cfp_opens_at=edition.cfp_opens, cfp_closes_at=edition.cfp_closes,
             review_opens_at=edition.review_opens, review_closes_at=edition.review_closes)
@@ -477,20 +484,21 @@ def configure(event: Event, *, actor: User, now: datetime) -> Config:
                 setattr(obj, key, value)
         return events.save_item(event, item, actor=actor, now=now, apply=apply)
 
-    venues = {key: save(Venue(), name=name, address=address, description_de=text)
-              for key, (name, address, text) in data.VENUES.items()}
-    formats = {key: save(SessionFormat(), name_de=de, name_en=en, default_minutes=minutes, description_de=text,
-                         venues=[venues[v] for v in where])
-               for key, (de, en, minutes, where, text) in data.FORMATS.items()}
+    venues = {key: save(Venue(), name=name, address=address, description_de=text_de, description_en=text_en)
+              for key, (name, address, text_de, text_en) in data.VENUES.items()}
+    formats = {key: save(SessionFormat(), name_de=de, name_en=en, default_minutes=minutes, description_de=text_de,
+                         description_en=text_en, venues=[venues[v] for v in where])
+               for key, (de, en, minutes, where, text_de, text_en) in data.FORMATS.items()}
     for venue, name, capacity, kinds, opens, closes in data.ROOMS:
         save(Room(), venue=venues[venue], name=name, capacity=capacity, formats=[formats[k] for k in kinds],
              openings=[RoomOpening(day=day, opens=opens, closes=closes) for day in event.days])
-    themes = {key: save(Theme(), name_de=de, name_en=en, colour=colour, description_de=text, position=i)
-              for i, (key, (de, en, colour, text)) in enumerate(data.THEMES.items())}
+    themes = {key: save(Theme(), name_de=de, name_en=en, colour=colour, description_de=text_de,
+                        description_en=text_en, position=i)
+              for i, (key, (de, en, colour, text_de, text_en)) in enumerate(data.THEMES.items())}
     audiences = {key: save(Audience(), name_de=de, name_en=en) for key, (de, en) in data.AUDIENCES.items()}
-    for i, (de, en, weight, text) in enumerate(data.CRITERIA):
-        save(ReviewCriterion(), name_de=de, name_en=en, weight=weight, description_de=text, scale_min=1,
-             scale_max=5, position=i)
+    for i, (de, en, weight, text_de, text_en) in enumerate(data.CRITERIA):
+        save(ReviewCriterion(), name_de=de, name_en=en, weight=weight, description_de=text_de,
+             description_en=text_en, scale_min=1, scale_max=5, position=i)
     events.set_travel_time(event, venues["villa"], venues["druckerei"], data.TRAVEL_MINUTES, actor=actor,
                            now=now)
     db.session.expire(event)  # its relationship lists are loaded afresh

@@ -38,31 +38,68 @@ digitale Verwaltung.
 Die Anmeldung zur Teilnahme erfolgt über www.smart-people-city.de; hier reichen Sie Ihren Beitrag ein.
 """
 
-# key: (name, address, description)
+MOTTO_DE = "Transformationsprozess Metropolregion Ruhr"
+MOTTO_EN = "Transformation process of the Ruhr metropolitan region"
+
+DESCRIPTION_EN = """\
+The **Smart City Days** are the innovation and digitalisation event of the City of Herne, Herne.Business and
+ruhrvalley. {intro} Under the title **“Transformation process of the Ruhr metropolitan region”**, visitors and
+speakers from Herne, the Ruhr area and all over Germany meet.
+
+## Two venues, one programme
+
+- **Conference** in the Mulvany Villa in Shamrock Park, Herne, Shamrockring 1
+- **Programme for citizens** in the “Alte Druckerei” and the “Thinktank” of the Applied Excellence
+  Department, Bebelstraße 20, in the heart of Herne: talks, presentations and **hands-on projects** – from the
+  fibre roll-out to activating the electronic identity card
+
+## What we are looking for
+
+Practical **best-practice reports** on projects from cities, public administration and companies: what was
+put into practice, what worked, what can other cities adopt? We especially welcome the **transfer from
+research into concrete local use**, for example from the ruhrvalley deep-tech network.
+
+The focus is on AI as an accelerator of transformation, data spaces, IT infrastructure and fibre roll-out,
+smart city transformation through energy efficiency, transformation through smart mobility, and digital
+administration.
+
+Registration for the event is at www.smart-people-city.de; submit your proposal here.
+"""
+
+# key: (name, address, description_de, description_en)
 VENUES = {
     "villa": ("Mulvany Villa", "Shamrock-Park Herne, Shamrockring 1, 44623 Herne",
-              "Ort der Fachtagung für Kommunen, Wirtschaft und Wissenschaft."),
+              "Ort der Fachtagung für Kommunen, Wirtschaft und Wissenschaft.",
+              "Venue of the conference for municipalities, business and research."),
     "druckerei": ("Alte Druckerei / Thinktank", "Bebelstraße 20, 44623 Herne",
                   "Programm für Bürger*innen in der Innenstadt, im Thinktank des Applied Excellence "
                   "Departments: "
-                  "Vorträge, Präsentationen und Projekte zum Anfassen."),
+                  "Vorträge, Präsentationen und Projekte zum Anfassen.",
+                  "Programme for citizens in the town centre, in the Thinktank of the Applied Excellence "
+                  "Department: talks, presentations and hands-on projects."),
 }
 TRAVEL_MINUTES = 15  # Shamrock-Park ↔ Innenstadt by bus or bike
 
-# key: (name_de, name_en, minutes, venues, description)
+# key: (name_de, name_en, minutes, venues, description_de, description_en)
 FORMATS = {
     "talk20": ("Kurzer Praxisbericht", "Short best-practice report", 20, ["villa", "druckerei"],
-               "Kurzer Bericht aus einem laufenden Projekt, mit Zeit für zwei, drei Fragen."),
+               "Kurzer Bericht aus einem laufenden Projekt, mit Zeit für zwei, drei Fragen.",
+               "A short report from an ongoing project, with time for two or three questions."),
     "talk30": ("Praxisvortrag", "Best-practice talk", 30, ["villa", "druckerei"],
-               "Ausführlicher Projektbericht mit Ergebnissen und Diskussion."),
+               "Ausführlicher Projektbericht mit Ergebnissen und Diskussion.",
+               "A detailed project report with results and discussion."),
     "panel": ("Podiumsdiskussion", "Panel discussion", 60, ["villa", "druckerei"],
               "Drei bis fünf Personen aus Kommune, Wirtschaft und Forschung im Gespräch, "
-              "mit Publikumsfragen."),
+              "mit Publikumsfragen.",
+              "Three to five people from municipalities, business and research in conversation, "
+              "with questions from the audience."),
     "workshop": ("Workshop", "Workshop", 90, ["villa", "druckerei"],
-                 "Gemeinsames Arbeiten an einer Fragestellung in kleiner Runde."),
+                 "Gemeinsames Arbeiten an einer Fragestellung in kleiner Runde.",
+                 "Working together on a question in a small group."),
     "handson": ("Projekt zum Anfassen", "Hands-on project", 480, ["druckerei"],
                 "Ein Stand in der Ausstellungsfläche, an dem Besucher*innen ein Projekt ausprobieren – "
-                "ganztägig."),
+                "ganztägig.",
+                "A stand in the exhibition area where visitors try out a project – all day."),
 }
 
 # (venue, name, capacity, formats, opens, closes) – open on every event day
@@ -75,23 +112,32 @@ ROOMS = [
     ("druckerei", "Ausstellungsfläche", 150, ["handson"], time(9), time(19)),
 ]
 
-# key: (name_de, name_en, colour, description) – colours keep ≥ 4.5:1 contrast against white
+# key: (name_de, name_en, colour, description_de, description_en) – colours keep ≥ 4.5:1 contrast against white
 THEMES = {
     "ki": ("Künstliche Intelligenz", "Artificial intelligence", "#005A9C",
            "KI als Transformationsbeschleuniger: Anwendungen in Verwaltung, Unternehmen und "
-           "Stadtgesellschaft."),
+           "Stadtgesellschaft.",
+           "AI as an accelerator of transformation: uses in public administration, companies and urban "
+           "society."),
     "data": ("Data Spaces", "Data spaces", "#6A3D9A",
-             "Daten souverän teilen: urbane Datenplattformen, offene Daten und Datenräume für Kommunen."),
+             "Daten souverän teilen: urbane Datenplattformen, offene Daten und Datenräume für Kommunen.",
+             "Sharing data with sovereignty: urban data platforms, open data and data spaces for "
+             "municipalities."),
     "infra": ("IT-Infrastruktur & Glasfaserausbau", "IT infrastructure & fibre roll-out", "#00635D",
-              "Glasfaser, Funknetze, Rechenzentren – das Fundament der digitalen Stadt."),
+              "Glasfaser, Funknetze, Rechenzentren – das Fundament der digitalen Stadt.",
+              "Fibre, wireless networks, data centres – the foundation of the digital city."),
     "energy": ("Smart City Transformation durch Energieeffizienz",
                "Smart city transformation through energy efficiency", "#1B7837",
-               "Energie sparen mit Daten: Gebäude, Beleuchtung, Quartiere und Stadtklima."),
+               "Energie sparen mit Daten: Gebäude, Beleuchtung, Quartiere und Stadtklima.",
+               "Saving energy with data: buildings, lighting, neighbourhoods and the urban climate."),
     "mobility": ("Transformation durch intelligente Mobilität", "Transformation through smart mobility",
                  "#9C4A00",
-                 "Verkehr vernetzt steuern: ÖPNV, Parken, Rad und neue Mobilitätsangebote."),
+                 "Verkehr vernetzt steuern: ÖPNV, Parken, Rad und neue Mobilitätsangebote.",
+                 "Connected traffic management: public transport, parking, cycling and new mobility services."),
     "admin": ("Digitale Verwaltung", "Digital administration", "#B2182B",
-              "Online-Serviceportal, ePersonalausweis, OZG: Verwaltung, die online funktioniert."),
+              "Online-Serviceportal, ePersonalausweis, OZG: Verwaltung, die online funktioniert.",
+              "Online service portal, electronic identity card, Online Access Act (OZG): administration that "
+              "works online."),
 }
 
 # key: (name_de, name_en)
@@ -106,16 +152,21 @@ AUDIENCES = {
                  "Experts (AI, mobility, digital administration)"),
 }
 
-# (name_de, name_en, weight, description); scale 1–5
+# (name_de, name_en, weight, description_de, description_en); scale 1–5
 CRITERIA = [
-    ("Themenbezug", "Fit to the themes", 2, "Passt der Beitrag zu den Schwerpunkten der Smart City Days?"),
+    ("Themenbezug", "Fit to the themes", 2, "Passt der Beitrag zu den Schwerpunkten der Smart City Days?",
+     "Does the proposal fit the focus of the Smart City Days?"),
     ("Praxisrelevanz", "Practical relevance", 3,
-     "Gibt es ein laufendes Projekt mit belastbaren Ergebnissen?"),
+     "Gibt es ein laufendes Projekt mit belastbaren Ergebnissen?",
+     "Is there an ongoing project with solid results?"),
     ("Übertragbarkeit auf andere Städte", "Transferability to other cities", 3,
-     "Können andere Kommunen das Vorgehen übernehmen?"),
-    ("Innovationsgrad", "Innovation", 1, "Wie neu ist der Ansatz für die Region?"),
+     "Können andere Kommunen das Vorgehen übernehmen?",
+     "Can other municipalities adopt the approach?"),
+    ("Innovationsgrad", "Innovation", 1, "Wie neu ist der Ansatz für die Region?",
+     "How new is the approach for the region?"),
     ("Verständlichkeit für die Zielgruppe", "Clarity for the audience", 2,
-     "Ist der Beitrag für das angegebene Publikum verständlich aufbereitet?"),
+     "Ist der Beitrag für das angegebene Publikum verständlich aufbereitet?",
+     "Is the proposal presented clearly for the audience it names?"),
 ]
 
 # -- organisations and people --------------------------------------------------------------------------

@@ -223,3 +223,37 @@ def test_the_cli_refuses_when_other_data_exists(app):
 
     refused = app.test_cli_runner().invoke(args=["seed-demo"])
     assert refused.exit_code == 1 and "--force" in refused.output
+
+
+# distinctive phrases of the demo's German texts, and what the English page says instead
+GERMAN_ONLY = ["Transformationsprozess Metropolregion Ruhr", "Zwei Orte, ein Programm", "Was wir suchen",
+               "Projekte zum Anfassen", "Ort der Fachtagung", "Daten souverän teilen",
+               "Gemeinsames Arbeiten an einer Fragestellung", "lädt Herne wieder", "Veranstaltungsort"]
+ENGLISH = ["Transformation process of the Ruhr metropolitan region", "Two venues, one programme",
+           "What we are looking for", "hands-on projects", "Venue of the conference", "Sharing data with sovereignty",
+           "Working together on a question in a small group"]
+
+
+def test_the_demo_editions_read_in_english_on_an_english_page(app, client):
+    # requests outside the seeding's app context: the page's language is chosen per request
+    with app.app_context():
+        seed_demo(now=NOW)
+        # every text the committee writes for the public has its English version
+        for ev in (event(DEMO_SLUG), event("smart-city-days-2027")):
+            items = [*ev.venues, *ev.themes, *ev.formats, *ev.criteria]
+            assert ev.motto_en and ev.description_en and all(item.description_en for item in items)
+    client.post("/language", data={"lang": "en"})
+
+    for slug, intro in ((DEMO_SLUG, "On 5 and 6 February 2025, Herne hosts the event for the second time."),
+                        ("smart-city-days-2027", "On 3 and 4 February 2027, Herne again invites you")):
+        page = client.get(f"/events/{slug}/").get_data(as_text=True)
+        assert '<p class="motto">Transformation process of the Ruhr metropolitan region</p>' in page
+        assert intro in page
+        for english in ENGLISH:
+            assert english in page, (slug, english)
+        for german in GERMAN_ONLY:
+            assert german not in page, (slug, german)
+    # and the German page keeps the German texts
+    client.post("/language", data={"lang": "de"})
+    page = client.get(f"/events/{DEMO_SLUG}/").get_data(as_text=True)
+    assert "Zwei Orte, ein Programm" in page and "Two venues, one programme" not in page

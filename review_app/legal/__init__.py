@@ -1,0 +1,1 @@
+"""The legal pages every installation needs: imprint, privacy notice, accessibility statement."""
