@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
@@ -69,6 +71,39 @@ STAGE_LABELS = {
 }
 
 LANGUAGE_LABELS = {"de": _l("German"), "en": _l("English")}
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Something a proposal needs before it can be submitted. `name` is both the attribute (on a Proposal and on
+    the form's data) and the form field; `label` names it on the form and on the call page; `ask` completes
+    "Before you can submit, please add: …"."""
+
+    name: str
+    label: Any
+    ask: Any
+    for_draft: bool = False  # needed already to save a draft (the form refuses to save without it)
+
+    def is_missing(self, obj) -> bool:
+        value = getattr(obj, self.name)
+        if isinstance(value, str):
+            return not value.strip()
+        if isinstance(value, list | tuple):
+            return not value
+        return value is None
+
+
+# What submitting requires, in the order of the form: the one list the rule, the form and the call page share.
+SUBMISSION_REQUIREMENTS: tuple[Requirement, ...] = (
+    Requirement("title", _l("Title"), _l("a title"), for_draft=True),
+    Requirement("abstract", _l("Short abstract"), _l("a short abstract")),
+    Requirement("description", _l("Description"), _l("a description")),
+    Requirement("format_id", _l("Session format"), _l("a session format"), for_draft=True),
+    Requirement("language", _l("Language of the session"), _l("the language of the session"), for_draft=True),
+    Requirement("main_theme_id", _l("Main theme"), _l("a main theme"), for_draft=True),
+    Requirement("availability", _l("When you can present"), _l("your availability on at least one event day")),
+)
+REQUIREMENT = {r.name: r for r in SUBMISSION_REQUIREMENTS}
 
 proposal_themes = Table(
     "proposal_theme",

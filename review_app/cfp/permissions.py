@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from flask_babel import gettext as _
 
@@ -17,6 +17,7 @@ class Rule:
     while_call_open: frozenset[ProposalState] = frozenset()  # in these states only while the call is open
     who: str = "speaker"  # "speaker", "committee" or "anyone" (the invitee is not a speaker yet)
     after_call: bool = False  # only once the call for sessions has closed
+    until_event_ends: bool = False  # only until the end of the event's last day (in its time zone)
 
 
 S = ProposalState
@@ -25,7 +26,10 @@ S = ProposalState
 ACTIONS: dict[str, Rule] = {
     "edit": Rule(EDITABLE, while_call_open=EDITABLE),
     "submit": Rule(frozenset({S.draft}), while_call_open=frozenset({S.draft})),
-    "withdraw": Rule(WITHDRAWABLE),
+    # once the event is over, a proposal that was never taken stays as it ended
+    "withdraw": Rule(WITHDRAWABLE, until_event_ends=True),
+    # a draft nobody has seen yet may go entirely; anything submitted stays on record (withdraw it instead)
+    "delete": Rule(frozenset({S.draft})),
     # the team stays as it was submitted while the committee reviews; it may grow again once accepted
     "invite": Rule(EDITABLE | {S.accepted, S.confirmed}, while_call_open=EDITABLE),
     # an invitation sent in time may be accepted later, as long as the proposal is still alive
@@ -67,6 +71,16 @@ def check_action(user, proposal: Proposal, action: str, now: datetime) -> None:
                                                "possible.", deadline=format_deadline(proposal.event)))
     if rule.after_call and now < proposal.event.cfp_closes_at:
         raise DeadlinePassed(_("This is possible only after the call for sessions has closed."))
+    if rule.until_event_ends and now >= event_ends_at(proposal.event):
+        from ..i18n import format_day
+
+        raise DeadlinePassed(_("The event ended on %(day)s; this is no longer possible.",
+                               day=format_day(proposal.event.ends_on, "full")))
+
+
+def event_ends_at(event) -> datetime:
+    """The end of the event's last day in its own time zone."""
+    return event.at(event.ends_on + timedelta(days=1), time.min)
 
 
 def can(user, proposal: Proposal, action: str, now: datetime) -> bool:
@@ -94,4 +108,4 @@ def check_can_propose(event, now: datetime) -> None:
 def format_deadline(event) -> str:
     from ..i18n import format_in_zone
 
-    return f"{format_in_zone(event.cfp_closes_at, event.timezone)} ({event.timezone})"
+    return format_in_zone(event.cfp_closes_at, event.timezone)  # "…, 23:59 MEZ": the zone as people say it

@@ -18,6 +18,7 @@ from ..events.models import Audience, Event, Role, SessionFormat, Theme
 from ..events.services import grant_role
 from ..mail.services import absolute_url, queue_mail
 from .models import (
+    SUBMISSION_REQUIREMENTS,
     Availability,
     Invitation,
     InvitationState,
@@ -25,8 +26,9 @@ from .models import (
     Proposal,
     ProposalSpeaker,
     ProposalState,
+    Requirement,
 )
-from .permissions import check_action, check_can_propose
+from .permissions import can, check_action, check_can_propose
 
 
 @dataclass
@@ -112,6 +114,8 @@ def update_proposal(proposal: Proposal, data: ProposalData, *, actor: User, now:
     if expected_version is not None and expected_version != proposal.version:
         raise Conflict(_("Someone else changed this proposal in the meantime. Your changes were not saved; "
                          "please review the current version and edit again."))
+    if proposal.state is not ProposalState.draft and (missing := missing_for_submission(data)):
+        raise DomainError(missing_message(missing), 422)  # a submitted proposal stays complete
     _apply(proposal, proposal.event, data)
     proposal.updated_at = now
     db.session.flush()
@@ -120,15 +124,13 @@ def update_proposal(proposal: Proposal, data: ProposalData, *, actor: User, now:
     return proposal
 
 
-def missing_for_submission(proposal: Proposal) -> list[str]:
-    missing = []
-    if not proposal.abstract.strip():
-        missing.append(_("a short abstract"))
-    if not proposal.description.strip():
-        missing.append(_("a description"))
-    if not proposal.availability:
-        missing.append(_("your availability on at least one event day"))
-    return missing
+def missing_for_submission(proposal: Proposal | ProposalData) -> list[Requirement]:
+    """What submitting still needs, for a saved proposal or for the data a form is about to save."""
+    return [r for r in SUBMISSION_REQUIREMENTS if r.is_missing(proposal)]
+
+
+def missing_message(missing: list[Requirement]) -> str:
+    return _("Before you can submit, please add: %(missing)s.", missing=", ".join(str(r.ask) for r in missing))
 
 
 def _move(proposal: Proposal, to: ProposalState, *, actor: User, action: str, now: datetime, **details) -> str:
@@ -154,7 +156,7 @@ def submit(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
     check_action(actor, proposal, "submit", now)
     missing = missing_for_submission(proposal)
     if missing:
-        raise DomainError(_("Before you can submit, please add: %(missing)s.", missing=", ".join(missing)), 422)
+        raise DomainError(missing_message(missing), 422)
     proposal.submitted_at = now
     _move(proposal, ProposalState.submitted, actor=actor, action="submit", now=now)
     _mail_speakers(proposal, "proposal_submitted", now=now)
@@ -166,6 +168,16 @@ def withdraw(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
     _move(proposal, ProposalState.withdrawn, actor=actor, action="withdraw", now=now)
     _mail_speakers(proposal, "proposal_withdrawn", now=now, actor=actor)
     return proposal
+
+
+def delete_draft(proposal: Proposal, *, actor: User, now: datetime) -> None:
+    """Delete a draft with its speakers, invitations and availability (pending invitation links stop working).
+    Side effects: audit row (it keeps the title; the proposal itself is gone)."""
+    check_action(actor, proposal, "delete", now)
+    record(actor=actor, action="proposal.delete", obj=proposal, now=now, from_state=proposal.state.value,
+           title=proposal.title)
+    db.session.delete(proposal)
+    db.session.flush()
 
 
 def start_review(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
@@ -211,14 +223,17 @@ def invite_co_speaker(proposal: Proposal, email: str, *, actor: User, now: datet
                                                             Invitation.email == email))
     if invitation is not None and invitation.state is InvitationState.accepted:
         raise DomainError(_("This person has already accepted an invitation to this proposal."), 409)
-    if invitation is None:
+    if invitation is None or invitation.state is not InvitationState.pending:
         pending = sum(1 for i in proposal.invitations if i.state is InvitationState.pending)
         if pending >= current_app.config["MAX_PENDING_INVITATIONS"]:
             raise DomainError(_("This proposal already has %(count)s open invitations. Wait until they are "
                                 "accepted before inviting more people.", count=pending), 409)
+    if invitation is None:
         invitation = Invitation(proposal_id=proposal.id, email=email, invited_by_id=actor.id)
         proposal.invitations.append(invitation)
     invitation.token_hash = digest
+    invitation.state = InvitationState.pending  # a declined invitation may be sent again
+    invitation.declined_at = None
     invitation.created_at = now
     invitation.invited_by_id = actor.id
     invitation.expires_at = now + timedelta(seconds=current_app.config["INVITATION_TTL"])
@@ -238,7 +253,7 @@ def cancel_invitation(invitation: Invitation, *, actor: User, now: datetime) -> 
     working. Allowed whenever inviting is. Side effects: audit row."""
     proposal = invitation.proposal
     check_action(actor, proposal, "invite", now)
-    if invitation.state is not InvitationState.pending:
+    if invitation.state is InvitationState.accepted:
         raise DomainError(_("This invitation has already been accepted."), 409)
     record(actor=actor, action="proposal.cancel_invitation", obj=proposal, now=now,
            from_state=proposal.state.value, to_state=proposal.state.value, email=invitation.email)
@@ -258,15 +273,28 @@ def check_invitation(invitation: Invitation | None, *, now: datetime) -> Invitat
     return invitation
 
 
+def pending_invitations_for(user: User, *, now: datetime) -> list[Invitation]:
+    """The open invitations addressed to the user's (confirmed) email address that can still be accepted,
+    newest first."""
+    if not user.email_confirmed:
+        return []
+    invitations = db.session.scalars(
+        select(Invitation).where(Invitation.email == normalise_email(user.email),
+                                 Invitation.state == InvitationState.pending, Invitation.expires_at > now)
+        .order_by(Invitation.created_at.desc(), Invitation.id.desc()))
+    return [i for i in invitations if can(user, i.proposal, "accept_invitation", now)]
+
+
 def accept_invitation(token: str, *, actor: User, now: datetime) -> Proposal:
+    """Accept the invitation whose link carries `token` (see accept)."""
+    return accept(find_invitation(token), actor=actor, now=now)
+
+
+def accept(invitation: Invitation | None, *, actor: User, now: datetime) -> Proposal:
     """The invitee becomes co-owner. Side effects: speaker role, audit row, a mail to the inviter."""
-    invitation = check_invitation(find_invitation(token), now=now)
+    invitation = check_invitation(invitation, now=now)
     proposal = invitation.proposal
-    if normalise_email(actor.email) != invitation.email:
-        raise PermissionDenied(_("This invitation was sent to %(email)s. Please log in with that address.",
-                                 email=invitation.email))
-    if not actor.email_confirmed:
-        raise PermissionDenied(_("Please confirm your email address first."))
+    _check_addressee(invitation, actor)
     check_action(actor, proposal, "accept_invitation", now)
     if actor.id not in proposal.speaker_ids():
         proposal.speakers.append(ProposalSpeaker(user_id=actor.id, is_submitter=False, joined_at=now))
@@ -275,10 +303,46 @@ def accept_invitation(token: str, *, actor: User, now: datetime) -> Proposal:
     invitation.accepted_at = now
     db.session.flush()
     grant_role(proposal.event, actor, Role.speaker, actor=None, now=now)
-    inviter = invitation.invited_by
-    queue_mail(template="invitation_accepted", recipient=inviter.email, language=inviter.language, now=now,
-               event_id=proposal.event_id, user=inviter, invitee=actor, proposal=proposal, event=proposal.event,
-               link=absolute_url("cfp.proposal", slug=proposal.event.slug, proposal_id=proposal.id))
+    _mail_inviter(invitation, "invitation_accepted", invitee=actor, now=now)
     record(actor=actor, action="proposal.accept_invitation", obj=proposal, now=now,
            from_state=proposal.state.value, to_state=proposal.state.value, email=invitation.email)
     return proposal
+
+
+def decline_invitation(invitation: Invitation | None, *, actor: User | None, now: datetime) -> Proposal:
+    """The invitee says no; the link stops working (the speakers may invite again). Whoever holds the link may
+    decline without an account (actor None); a logged-in actor must be the addressee. Side effects: audit row,
+    a mail to the inviter."""
+    invitation = check_invitation(invitation, now=now)
+    if actor is not None:
+        _check_addressee(invitation, actor)
+    proposal = invitation.proposal
+    invitation.state = InvitationState.declined
+    invitation.declined_at = now
+    db.session.flush()
+    _mail_inviter(invitation, "invitation_declined", now=now)
+    record(actor=actor, action="proposal.decline_invitation", obj=proposal, now=now,
+           from_state=proposal.state.value, to_state=proposal.state.value, email=invitation.email)
+    return proposal
+
+
+def _check_addressee(invitation: Invitation, actor: User) -> None:
+    if normalise_email(actor.email) != invitation.email:
+        raise PermissionDenied(_("This invitation was sent to %(email)s. Please log in with that address.",
+                                 email=invitation.email))
+    if not actor.email_confirmed:
+        raise PermissionDenied(_("Please confirm your email address first."))
+
+
+def _mail_inviter(invitation: Invitation, template: str, *, now: datetime, **context) -> None:
+    proposal, inviter = invitation.proposal, invitation.invited_by
+    queue_mail(template=template, recipient=inviter.email, language=inviter.language, now=now,
+               event_id=proposal.event_id, user=inviter, invitation=invitation, proposal=proposal,
+               event=proposal.event, link=absolute_url("cfp.proposal", slug=proposal.event.slug,
+                                                      proposal_id=proposal.id), **context)
+
+
+def open_calls(now: datetime) -> list[Event]:
+    """Events whose call for sessions is open now, the nearest deadline first."""
+    return list(db.session.scalars(select(Event).where(Event.cfp_opens_at <= now, Event.cfp_closes_at > now)
+                                   .order_by(Event.cfp_closes_at, Event.id)))

@@ -44,6 +44,7 @@ ACTIONS = [
     "decide",
     "confirm",
     "decline",
+    "delete",
 ]
 
 # The life cycle as the domain describes it, written out by hand (not derived from the rule table).
@@ -57,6 +58,7 @@ ALLOWED: dict[str, set[ProposalState]] = {
     "decide": {S.under_review, S.waitlisted},
     "confirm": {S.accepted},
     "decline": {S.accepted},
+    "delete": {S.draft},  # only a draft nobody has seen yet; anything submitted is withdrawn instead
 }
 # the state an allowed action leads to (None: the state stays as it is)
 TARGET: dict[str, ProposalState | None] = {
@@ -69,6 +71,7 @@ TARGET: dict[str, ProposalState | None] = {
     "decide": S.accepted,
     "confirm": S.confirmed,
     "decline": S.declined,
+    "delete": None,  # the proposal is gone
 }
 # the mails an allowed action queues: (template, who receives them)
 MAILS: dict[str, tuple[str, str] | None] = {
@@ -81,9 +84,10 @@ MAILS: dict[str, tuple[str, str] | None] = {
     "decide": None,
     "confirm": ("proposal_confirmed", "speakers"),
     "decline": ("proposal_declined", "speakers"),
+    "delete": None,
 }
 COMMITTEE_ACTIONS = {"start_review", "decide"}
-SPEAKER_ACTIONS = ["edit", "submit", "withdraw", "invite", "confirm", "decline"]
+SPEAKER_ACTIONS = ["edit", "submit", "withdraw", "invite", "confirm", "decline", "delete"]
 # states that only exist once the call has closed; speaker actions on them happen after the deadline
 LATE_STATES = {S.under_review, S.accepted, S.waitlisted, S.rejected, S.confirmed, S.declined}
 LATER = AFTER_CFP + timedelta(days=2)
@@ -170,6 +174,8 @@ def perform(world: World, action: str, actor, now):
         return cfp.confirm(p, actor=actor, now=now)
     if action == "decline":
         return cfp.decline(p, actor=actor, now=now)
+    if action == "delete":
+        return cfp.delete_draft(p, actor=actor, now=now)
     raise AssertionError(action)
 
 
@@ -213,11 +219,22 @@ def test_every_action_in_every_state_is_allowed_or_refused_as_the_life_cycle_say
         assert_nothing_changed(world, state, version, before)
         return
 
+    proposal_id = world.proposal.id
     perform(world, action, actor, now)
     db.session.flush()
     expected_state = TARGET[action] or state
     db.session.expire_all()
-    proposal = db.session.get(Proposal, world.proposal.id)
+    proposal = db.session.get(Proposal, proposal_id)
+    if action == "delete":
+        assert proposal is None
+        assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+        assert db.session.scalar(select(func.count()).select_from(ProposalSpeaker)) == 0
+        [entry] = db.session.scalars(select(AuditEntry).where(AuditEntry.id > max_audit))
+        assert (entry.action, entry.actor_id, entry.object_id, entry.from_state, entry.at) == (
+            "proposal.delete", actor.id, proposal_id, state.value, now)
+        assert entry.details == {"title": "Digitale Bürgerdienste in Herne"}
+        assert counts()[1] == before[1]  # no mail
+        return
     assert proposal.state is expected_state
 
     # the transition's own row (accepting an invitation also records the granted speaker role)
@@ -276,6 +293,7 @@ def test_every_action_in_every_state_is_allowed_or_refused_as_the_life_cycle_say
         ("invite", S.draft),
         ("confirm", S.accepted),
         ("decline", S.accepted),
+        ("delete", S.draft),
     ],
 )
 def test_someone_who_is_not_a_speaker_is_refused_every_speaker_action(ctx, action, state, outsider):
