@@ -98,11 +98,16 @@ def register_blueprints(app: Flask) -> None:
     from .accounts.views import bp as accounts_bp
     from .cfp.views import bp as cfp_bp
     from .events.views import bp as manage_bp
+    from .legal.views import bp as legal_bp
     from .mail.views import bp as devmail_bp
     from .public.views import bp as public_bp
+    from .review.views import bp as review_bp
 
-    for bp in (public_bp, accounts_bp, cfp_bp, manage_bp, devmail_bp):
+    for bp in (public_bp, accounts_bp, cfp_bp, manage_bp, review_bp, legal_bp, devmail_bp):
         app.register_blueprint(bp)
+    from . import navigation
+
+    navigation.init_app(app)  # the header's areas, fed by the blueprints' providers just imported
 
 
 def register_errors(app: Flask) -> None:
@@ -127,11 +132,15 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .cfp.models import LANGUAGE_LABELS
-    from .i18n import format_day, format_in_zone, format_window
+    from .i18n import format_day, format_in_zone, format_window, zone_name
 
     app.jinja_env.filters["in_zone"] = format_in_zone
     app.jinja_env.filters["window"] = format_window
     app.jinja_env.filters["day"] = format_day
+    from .i18n import format_duration
+
+    app.jinja_env.filters["duration"] = format_duration
+    app.jinja_env.filters["zone_name"] = zone_name
     from .markdown import render_markdown
 
     app.jinja_env.filters["markdown"] = render_markdown

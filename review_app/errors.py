@@ -1,8 +1,14 @@
 """Domain errors and how they, and HTTP errors, become pages in the site's layout."""
 from __future__ import annotations
 
+import math
+import time
+from urllib.parse import urlsplit
+
 from flask import Flask, render_template, request
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -41,17 +47,18 @@ class Conflict(DomainError):
     status = 409
 
 
+# what a person reads as the page's title and heading: plain words; the status code is only a small detail
 TITLES = {
-    400: _l("Bad request"),
+    400: _l("Request not understood"),
     403: _l("Not allowed"),
-    404: _l("Not found"),
-    405: _l("Method not allowed"),
-    409: _l("Conflict"),
-    410: _l("No longer valid"),
-    413: _l("Too large"),
-    422: _l("Invalid input"),
-    429: _l("Too many requests"),
-    500: _l("Server error"),
+    404: _l("Page not found"),
+    405: _l("Not possible this way"),
+    409: _l("Not possible"),
+    410: _l("Link no longer valid"),
+    413: _l("Too much data"),
+    422: _l("Please check your input"),
+    429: _l("Please wait a moment"),
+    500: _l("Something went wrong"),
 }
 
 DEFAULT_MESSAGES = {
@@ -68,7 +75,9 @@ DEFAULT_MESSAGES = {
 }
 
 
-def error_page(status: int, message: str | None = None):
+def error_page(status: int, message: str | None = None, *, back_url: str | None = None,
+               back_label: str | None = None):
+    """The error page; `back_url` leads back to where the person was (shown besides the start page)."""
     from .db import db
 
     db.session.rollback()
@@ -78,9 +87,53 @@ def error_page(status: int, message: str | None = None):
             status=status,
             title=TITLES.get(status, TITLES[400]),
             message=message or DEFAULT_MESSAGES.get(status, DEFAULT_MESSAGES[400]),
+            back_url=back_url,
+            back_label=back_label,
         ),
         status,
     )
+
+
+def _seconds_to_wait(err: HTTPException) -> int | None:
+    """Until the breached rate limit (the longest, if several) lets requests through again; else the
+    exception's own Retry-After."""
+    from .extensions import limiter
+
+    breached = [lim for lim in limiter.current_limits if lim.breached] if limiter.enabled else []
+    if breached:
+        return max(1, math.ceil(max(lim.reset_at for lim in breached) - time.time()))
+    retry_after = getattr(err, "retry_after", None)
+    if isinstance(retry_after, int | float):
+        return max(1, math.ceil(retry_after))
+    return None
+
+
+def _way_back() -> tuple[str | None, str | None]:
+    """A form that was sent: its own address; otherwise the page before, if it is one of ours."""
+    if request.method == "POST":
+        return request.full_path.rstrip("?"), _("Back to the form")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == urlsplit(request.host_url).netloc and referrer.path.startswith("/") \
+            and not referrer.path.startswith("//"):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else ""), _("Back to the previous page")
+    return None, None
+
+
+def too_many_requests(err: HTTPException):
+    """The 429 page: how long to wait, as Retry-After too, and the way back to the form."""
+    seconds = _seconds_to_wait(err)
+    if seconds is None:
+        message = str(DEFAULT_MESSAGES[429])
+    elif (minutes := max(1, round(seconds / 60))) < 60:  # "about": the window's reset may be a second later
+        message = ngettext("Too many attempts. Please wait about %(num)d minute and try again.",
+                           "Too many attempts. Please wait about %(num)d minutes and try again.", minutes)
+    else:
+        hours = max(1, round(minutes / 60))
+        message = ngettext("Too many attempts. Please wait about %(num)d hour and try again.",
+                           "Too many attempts. Please wait about %(num)d hours and try again.", hours)
+    back_url, back_label = _way_back()
+    body, status = error_page(429, message, back_url=back_url, back_label=back_label)
+    return body, status, ({"Retry-After": str(seconds)} if seconds is not None else {})
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -107,7 +160,7 @@ def register_error_handlers(app: Flask) -> None:
         # werkzeug's own descriptions are English; ours are translated.
         message = DEFAULT_MESSAGES.get(status) if status in DEFAULT_MESSAGES else err.description
         if status == 429:
-            message = DEFAULT_MESSAGES[429]
+            return too_many_requests(err)
         resp = error_page(status, message)
         if status == 405 and hasattr(err, "valid_methods") and err.valid_methods:
             return resp[0], status, {"Allow": ", ".join(err.valid_methods)}

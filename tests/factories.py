@@ -30,7 +30,8 @@ def make_user(*, email: str | None = None, name: str | None = None, confirmed: b
     i = next(_n)
     user = accounts.register(name=name or f"Person {i}", email=email or f"person{i}@example.org",
                              password=TEST_PASSWORD, organisation=organisation,
-                             organisation_type=organisation_type, city=city, language=language, now=now)
+                             organisation_type=organisation_type, city=city, language=language,
+                             privacy_consented=True, now=now)
     if confirmed:
         user.email_confirmed_at = now
     user.is_admin = admin

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from ..forms import BaseForm
@@ -33,6 +33,11 @@ class RegisterForm(BaseForm):
                                     validators=[DataRequired()])
     city = StringField(_l("City"), validators=[DataRequired(), Length(max=120)])
     language = SelectField(_l("Preferred language"), choices=LANGUAGE_CHOICES)
+    # the template links the privacy notice beside the box
+    privacy_consent = BooleanField(_l("I have read the privacy notice and agree that my data are processed as it "
+                                      "describes."),
+                                   validators=[DataRequired(_l("Please agree to the privacy notice: without it we "
+                                                               "cannot create your account."))])
     submit = SubmitField(_l("Create account"))
 
 

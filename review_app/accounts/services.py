@@ -102,37 +102,43 @@ def _drop_unused_tokens(user: User, purpose: TokenPurpose) -> None:
 
 
 def register(*, name: str, email: str, password: str, organisation: str,
-             organisation_type: OrganisationType | str, city: str, language: str, now: datetime,
-             hashed: str | None = None) -> User | None:
+             organisation_type: OrganisationType | str, city: str, language: str, privacy_consented: bool,
+             now: datetime, hashed: str | None = None, next_page: str | None = None) -> User | None:
     """Create an account and queue the confirmation mail. Side effects: audit row, one mail.
+
+    The person must have agreed to the privacy notice (`privacy_consented`); the account records when.
 
     If the address already has an account, nothing is created and its owner gets a mail saying so: the answer to
     the visitor is the same either way, so registration does not tell who has an account. Returns the new user,
     or None. `hashed` is a precomputed hash of `password` (the demo seeder hashes its shared password once).
+    `next_page` (a safe local path, checked by the caller) is where the mailed links lead after confirming/login.
     """
+    if not privacy_consented:
+        raise DomainError(_("Please agree to the privacy notice: without it we cannot create your account."), 422)
     email = normalise_email(email)
     existing = find_user_by_email(email)
     if existing is not None:
         queue_mail(template="account_exists", recipient=existing.email, language=existing.language, now=now,
-                   user=existing, login_link=absolute_url("accounts.login"),
+                   user=existing, login_link=absolute_url("accounts.login", next=next_page),
                    reset_link=absolute_url("accounts.forgot_password"))
         record(actor=None, action="account.register_again", obj=existing, now=now)
         return None
     user = User(name=name.strip(), email=email, password_hash=hashed or hash_password(password),
                 organisation=organisation.strip(), organisation_type=OrganisationType(organisation_type),
-                city=city.strip(), language=language, created_at=now)
+                city=city.strip(), language=language, created_at=now, privacy_consented_at=now)
     db.session.add(user)
     db.session.flush()
-    send_confirmation(user, now=now)
+    send_confirmation(user, now=now, next_page=next_page)
     record(actor=user, action="account.register", obj=user, now=now)
     return user
 
 
-def send_confirmation(user: User, *, now: datetime) -> None:
+def send_confirmation(user: User, *, now: datetime, next_page: str | None = None) -> None:
+    """Mail a confirmation link; `next_page` (a safe local path) rides along as ?next= for after confirming."""
     token = _issue_token(user, TokenPurpose.confirm_email, current_app.config["EMAIL_CONFIRM_TTL"], now)
     user.confirmation_token = token  # only in memory, for a caller that plays the recipient (the demo)
     queue_mail(template="confirm_email", recipient=user.email, language=user.language, now=now, secret=True,
-               user=user, link=absolute_url("accounts.confirm_email", token=token))
+               user=user, link=absolute_url("accounts.confirm_email", token=token, next=next_page))
 
 
 def confirm_email(token: str, *, now: datetime) -> User:

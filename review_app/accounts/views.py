@@ -9,6 +9,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..db import db
 from ..errors import DomainError
 from ..extensions import limiter
+from ..navigation import landing_url
 from ..web import clock, form_page, safe_next, user_agent
 from . import services
 from .forms import (
@@ -52,19 +53,23 @@ def _log_in_with_fresh_session(user) -> None:
 @bp.route("/register", methods=["GET", "POST"])
 @rate_limited
 def register():
+    # a page to return to (an invitation, say) travels in the address, through the form, into the confirmation link
+    next_page = safe_next(request.args.get("next"), "") or None
     if current_user.is_authenticated:
-        return redirect(url_for("cfp.dashboard"))
+        return redirect(next_page or url_for("cfp.dashboard"))
     form = RegisterForm()
     if request.method == "GET":
         form.language.data = str(get_locale() or "de")  # the page's language: switch, else the browser's
+        form.email.data = request.args.get("email", "")[:254]  # an invitation's address, for instance
     if form.validate_on_submit():
         # the same answer whether or not the address has an account (its owner gets a mail instead)
         services.register(name=form.name.data, email=form.email.data, password=form.password.data,
                           organisation=form.organisation.data, organisation_type=form.organisation_type.data,
-                          city=form.city.data, language=form.language.data, now=clock())
+                          city=form.city.data, language=form.language.data,
+                          privacy_consented=form.privacy_consent.data, now=clock(), next_page=next_page)
         db.session.commit()
         flash(_("Almost done: we have sent you a mail. Follow the link in it to confirm your address."), "success")
-        return redirect(url_for("accounts.login"))
+        return redirect(url_for("accounts.login", next=next_page))
     return form_page("accounts/register.html", form)
 
 
@@ -73,6 +78,9 @@ def confirm_email(token: str):
     services.confirm_email(token, now=clock())
     db.session.commit()
     flash(_("Your email address is confirmed. You can log in now."), "success")
+    next_page = safe_next(request.args.get("next"), "")
+    if next_page:  # the page the person registered from; it asks for the login itself where it needs one
+        return redirect(next_page)
     return redirect(url_for("cfp.dashboard") if current_user.is_authenticated else url_for("accounts.login"))
 
 
@@ -96,7 +104,7 @@ def resend_confirmation():
 @per_account
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("cfp.dashboard"))
+        return redirect(safe_next(request.args.get("next"), landing_url(current_user)))
     form = LoginForm()
     if form.validate_on_submit():
         try:
@@ -107,9 +115,9 @@ def login():
             form.password.errors.append(err.message)
             return form_page("accounts/login.html", form, status=err.status)
         db.session.commit()
-        target = safe_next(request.args.get("next"), url_for("cfp.dashboard"))
         _log_in_with_fresh_session(user)
-        return redirect(target)
+        # an explicit (safe) next page wins; otherwise each person lands where their work is
+        return redirect(safe_next(request.args.get("next"), landing_url(user)))
     return form_page("accounts/login.html", form)
 
 

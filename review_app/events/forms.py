@@ -1,8 +1,13 @@
 """Committee forms for the event and its configuration (shape only)."""
 from __future__ import annotations
 
+import re
+from datetime import datetime, time
 from zoneinfo import available_timezones
 
+from babel.numbers import format_decimal
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
@@ -41,10 +46,33 @@ def _plausible_year(form, field):
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-def _colour_field(default: str, description=None) -> StringField:
+def _colour_field(default: str, description=None, extra=()) -> StringField:
     return StringField(_l("Colour"), default=default, description=description, validators=[
-        DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour such as #005a9c."))],
+        DataRequired(), Regexp(r"^#[0-9a-fA-F]{6}$", message=_l("A colour such as #005a9c.")), *extra],
         render_kw={"type": "color"})
+
+
+def contrast_with_white(colour: str) -> float:
+    """WCAG 2 contrast ratio of white text on `colour` ("#rrggbb"): 1 (white) to 21 (black)."""
+    def channel(hex_pair: str) -> float:
+        c = int(hex_pair, 16) / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(colour[i:i + 2]) for i in (1, 3, 5))
+    luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    return 1.05 / (luminance + 0.05)
+
+
+MIN_CONTRAST = 4.5  # WCAG 2.1 AA for normal text
+
+
+def _dark_enough(form, field):
+    """The header's text is white on the event's colour: it must stay readable."""
+    if field.data and re.fullmatch(r"#[0-9a-fA-F]{6}", field.data):
+        ratio = contrast_with_white(field.data)
+        if ratio < MIN_CONTRAST:
+            raise ValidationError(_("%(field)s: white text on %(colour)s has a contrast of only %(ratio)s:1, at "
+                                    "least 4.5:1 is needed. Choose a darker colour.", field=field.label.text,
+                                    colour=field.data, ratio=format_decimal(ratio, "0.0", locale=str(get_locale()))))
 
 
 class EventForm(BaseForm):
@@ -57,7 +85,7 @@ class EventForm(BaseForm):
     description_en = TextAreaField(_l("Description (English)"), validators=[Length(max=10000)],
                                    description=_l("Left empty, the German text is shown."))
     colour = _colour_field("#00527a", _l("The event's colour in the page header, behind white text: "
-                                         "choose a dark one."))
+                                         "choose a dark one."), extra=[_dark_enough])
     starts_on = DateField(_l("First day"), validators=[InputRequired(), _plausible_year])
     ends_on = DateField(_l("Last day"), validators=[InputRequired(), _plausible_year])
     timezone = StringField(_l("Time zone"), default="Europe/Berlin", validators=[DataRequired(), Length(max=60),
@@ -81,6 +109,16 @@ class EventForm(BaseForm):
                 ok = False
         if self.starts_on.data and self.ends_on.data and (self.ends_on.data - self.starts_on.data).days > 14:
             self.ends_on.errors = [*self.ends_on.errors, _l("An event lasts at most 15 days.")]
+            ok = False
+        # the review window lies inside [the call opens, the event starts]: proposals exist, and it ends in time
+        if self.review_opens_at.data and self.cfp_opens_at.data and self.review_opens_at.data < self.cfp_opens_at.data:
+            self.review_opens_at.errors = [*self.review_opens_at.errors,
+                                           _l("The review cannot start before the call for sessions opens.")]
+            ok = False
+        if (self.review_closes_at.data and self.starts_on.data
+                and self.review_closes_at.data > datetime.combine(self.starts_on.data, time.min)):
+            self.review_closes_at.errors = [*self.review_closes_at.errors,
+                                            _l("The review must end before the event starts (before its first day).")]
             ok = False
         return ok
 

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..db import db
+from ..i18n import format_duration
 from . import forms
 from .models import Audience, Event, ReviewCriterion, Room, RoomOpening, SessionFormat, Theme, Venue
 
@@ -22,6 +23,9 @@ class Kind:
     singular: Any
     columns: list[tuple[Any, Callable[[Any], Any]]]
     fields: list[str]  # copied from form to object as they are
+    add_label: Any  # the button on the list: "Add a room"
+    new_title: Any  # the heading of the empty form: "New room"
+    edit_title: Any  # the heading of the filled form, "%(name)s" the object's name: "Edit room: %(name)s"
     make_form: Callable[..., Any] | None = None  # (event, **kwargs) -> form
     load_extra: Callable[[Any, Any], None] = lambda form, item: None
     apply_extra: Callable[[Any, Any, Event], None] = lambda form, item, event: None
@@ -78,32 +82,40 @@ def _format_apply(form, fmt: SessionFormat, event: Event):
 
 
 def _minutes(fmt):
-    return f"{fmt.default_minutes} min"
+    return format_duration(fmt.default_minutes)
 
 
 KINDS: dict[str, Kind] = {k.slug: k for k in [
     Kind("venues", Venue, forms.VenueForm, _l("Venues"), _l("Venue"),
          [(_l("Name"), lambda v: v.name), (_l("Address"), lambda v: v.address)],
-         ["name", "address", "description_de", "description_en"]),
+         ["name", "address", "description_de", "description_en"],
+         add_label=_l("Add a venue"), new_title=_l("New venue"), edit_title=_l("Edit venue: %(name)s")),
     Kind("rooms", Room, forms.RoomForm, _l("Rooms"), _l("Room"),
          [(_l("Name"), lambda r: r.name), (_l("Venue"), lambda r: r.venue.name),
           (_l("Capacity"), lambda r: r.capacity), (_l("Formats"), lambda r: ", ".join(f.name for f in r.formats))],
-         ["name", "capacity"], make_form=_room_form, load_extra=_room_load, apply_extra=_room_apply,
+         ["name", "capacity"], add_label=_l("Add a room"), new_title=_l("New room"),
+         edit_title=_l("Edit room: %(name)s"), make_form=_room_form, load_extra=_room_load, apply_extra=_room_apply,
          related=["venue", "formats", "openings"]),
     Kind("themes", Theme, forms.ThemeForm, _l("Themes"), _l("Theme"),
          [(_l("Name (German)"), lambda t: t.name_de), (_l("Name (English)"), lambda t: t.name_en),
           (_l("Colour"), lambda t: t.colour)],
-         ["name_de", "name_en", "description_de", "description_en", "colour", "position"]),
+         ["name_de", "name_en", "description_de", "description_en", "colour", "position"],
+         add_label=_l("Add a theme"), new_title=_l("New theme"), edit_title=_l("Edit theme: %(name)s")),
     Kind("audiences", Audience, forms.AudienceForm, _l("Audiences"), _l("Audience"),
          [(_l("Name (German)"), lambda a: a.name_de), (_l("Name (English)"), lambda a: a.name_en)],
-         ["name_de", "name_en"]),
+         ["name_de", "name_en"],
+         add_label=_l("Add an audience"), new_title=_l("New audience"), edit_title=_l("Edit audience: %(name)s")),
     Kind("formats", SessionFormat, forms.FormatForm, _l("Session formats"), _l("Session format"),
          [(_l("Name"), lambda f: f.name), (_l("Default length"), _minutes),
           (_l("Venues"), lambda f: ", ".join(v.name for v in f.venues))],
-         ["name_de", "name_en", "description_de", "description_en", "default_minutes"], make_form=_format_form,
+         ["name_de", "name_en", "description_de", "description_en", "default_minutes"],
+         add_label=_l("Add a session format"), new_title=_l("New session format"),
+         edit_title=_l("Edit session format: %(name)s"), make_form=_format_form,
          load_extra=_format_load, apply_extra=_format_apply, related=["venues"]),
     Kind("criteria", ReviewCriterion, forms.CriterionForm, _l("Review criteria"), _l("Review criterion"),
          [(_l("Name"), lambda c: c.name), (_l("Weight"), lambda c: c.weight),
           (_l("Scale"), lambda c: f"{c.scale_min}–{c.scale_max}")],
-         ["name_de", "name_en", "description_de", "description_en", "weight", "scale_min", "scale_max", "position"]),
+         ["name_de", "name_en", "description_de", "description_en", "weight", "scale_min", "scale_max", "position"],
+         add_label=_l("Add a review criterion"), new_title=_l("New review criterion"),
+         edit_title=_l("Edit review criterion: %(name)s")),
 ]}

@@ -1,10 +1,12 @@
 """Changes to an event and its configuration; every change is audited, the caller commits."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,7 +14,8 @@ from ..accounts.models import User
 from ..audit.models import record
 from ..db import Base, db
 from ..errors import Conflict, DomainError, PermissionDenied
-from .models import Event, EventRole, Role, TravelTime, Venue
+from ..mail.services import absolute_url, queue_mail
+from .models import ROLE_LABELS, Event, EventRole, Role, TravelTime, Venue
 from .permissions import ASSIGNABLE_ROLES, can_manage_event, can_revoke_role, forget_roles, is_admin
 
 
@@ -45,7 +48,9 @@ def update_event(event: Event, *, actor: User, now: datetime, **fields: Any) -> 
 
 def grant_role(event: Event, user: User, role: Role, *, actor: User | None, now: datetime) -> EventRole:
     """Give `user` a role in the event (idempotent). Reviewer and committee roles are granted by the committee or
-    admins; the speaker role comes with a proposal (actor=None, from the cfp services)."""
+    admins; the speaker role comes with a proposal (actor=None, from the cfp services).
+
+    Side effects of a new role: audit row; given by a person (actor), a mail telling `user` in their language."""
     if actor is not None:
         check_manage(actor, event)
         if role not in ASSIGNABLE_ROLES:
@@ -60,15 +65,25 @@ def grant_role(event: Event, user: User, role: Role, *, actor: User | None, now:
     forget_roles()
     record(actor=actor, action="event.grant_role", obj=row, now=now, event_id=event.id, role=role.value,
            user_id=user.id)
+    if actor is not None and actor.id != user.id:  # not to an admin who joins the committee of a new event
+        link = absolute_url("manage.overview" if role is Role.committee else "public.event", slug=event.slug)
+        queue_mail(template="role_granted", recipient=user.email, language=user.language, now=now,
+                   event_id=event.id, user=user, actor=actor, event=event, role=role.value,
+                   role_label=ROLE_LABELS[role], link=link)
     return row
 
 
-def revoke_role(row: EventRole, *, actor: User, now: datetime) -> None:
-    event = db.session.get(Event, row.event_id)
+def check_revoke(actor: User, event: Event, row: EventRole) -> None:
+    """Refuse removing a role that cannot be removed (asked before the confirmation page, and again on removing)."""
     check_manage(actor, event)
     if not can_revoke_role(actor, event, row):
         raise DomainError(_("This role cannot be removed here: a speaker stays one while owning a proposal, and "
                             "nobody removes their own committee seat."), 409)
+
+
+def revoke_role(row: EventRole, *, actor: User, now: datetime) -> None:
+    event = db.session.get(Event, row.event_id)
+    check_revoke(actor, event, row)
     record(actor=actor, action="event.revoke_role", obj=row, now=now, event_id=row.event_id,
            role=row.role.value, user_id=row.user_id)
     db.session.delete(row)
@@ -94,8 +109,50 @@ def save_item(event: Event, item: Base, *, actor: User, now: datetime, apply) ->
     return item
 
 
+# What still uses one of an event's configuration objects, each as a sentence ("Used by 3 proposals: …").
+# A package whose rows refer to these objects adds a finder here: events may not import it (the dependencies
+# point the other way), yet the committee must learn what stops a deletion.
+USE_FINDERS: list[Callable[[Base], list[str]]] = []
+
+
+class InUse(Conflict):
+    """The object is still used by others; `uses` says by what."""
+
+    def __init__(self, uses: list[str]):
+        super().__init__(_("This is still in use and cannot be deleted."))
+        self.uses = uses
+
+
+def name_list(names: list[str], limit: int = 5) -> str:
+    """“A”, “B”, “C” and 2 more — a few names of a longer list."""
+    shown = ", ".join(_("“%(name)s”", name=name) for name in names[:limit])
+    if len(names) > limit:
+        return _("%(names)s and %(num)d more", names=shown, num=len(names) - limit)
+    return shown
+
+
+def uses_of(item: Base) -> list[str]:
+    return [sentence for find in USE_FINDERS for sentence in find(item)]
+
+
+def _rooms_of_venue(item: Base) -> list[str]:
+    if not isinstance(item, Venue) or not item.rooms:
+        return []
+    names = [room.name for room in item.rooms]
+    return [ngettext("This venue still has %(num)d room: %(names)s.", "This venue still has %(num)d rooms: %(names)s.",
+                     len(names), names=name_list(names))]
+
+
+USE_FINDERS.append(_rooms_of_venue)
+
+
 def delete_item(event: Event, item: Base, *, actor: User, now: datetime) -> None:
+    """Delete one configuration object of the event. Raises InUse (409), deleting nothing, while something still
+    uses it (proposals a theme, rooms a venue …)."""
     check_manage(actor, event)
+    uses = uses_of(item)
+    if uses:
+        raise InUse(uses)
     record(actor=actor, action=f"{item.__tablename__}.delete", obj=item, now=now, event_id=event.id)
     db.session.delete(item)
     try:

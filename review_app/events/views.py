@@ -9,23 +9,43 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from .. import navigation
 from ..accounts.services import find_user_by_email
 from ..db import db
-from ..errors import DomainError, NotFound
+from ..errors import Conflict, DomainError, NotFound
 from ..forms import ActionForm
+from ..navigation import Landing, Link
 from ..web import clock, form_page
 from . import services
 from .forms import EventForm, NewEventForm, RoleForm, TravelTimeForm
 from .kinds import KINDS
 from .models import ROLE_LABELS, Event, EventRole, Role, TravelTime
-from .permissions import can_manage_event, can_revoke_role, is_admin
+from .permissions import can_manage_event, can_revoke_role, events_where, is_admin
 
 bp = Blueprint("manage", __name__)
 
 
-@bp.app_context_processor  # also for the committee pages other modules render (the proposal list)
+@bp.context_processor
 def _manage_context():
-    return {"kinds_nav": KINDS.values(), "role_labels": ROLE_LABELS, "can_revoke_role": can_revoke_role}
+    return {"role_labels": ROLE_LABELS, "can_revoke_role": can_revoke_role}
+
+
+@navigation.area_provider
+def _admin_area(user):
+    if is_admin(user):
+        yield Link("site-admin", _("Site admin"), url_for("manage.admin_events"), order=40,
+                   landing=Landing.site_admin, paths=("/manage/events/",))
+
+
+@navigation.event_link_provider
+def _committee_links(event):
+    yield Link("overview", _("Overview"), url_for("manage.overview", slug=event.slug), order=10)
+    yield Link("settings", _("Settings"), url_for("manage.settings", slug=event.slug), order=20)
+    for i, kind in enumerate(KINDS.values()):
+        yield Link(f"kind-{kind.slug}", kind.title, url_for("manage.items", slug=event.slug, kind_name=kind.slug),
+                   order=30 + i)
+    yield Link("travel-times", _("Travel times"), url_for("manage.travel_times", slug=event.slug), order=60)
+    yield Link("people", _("People"), url_for("manage.people", slug=event.slug), order=70)
 
 
 def load_event(slug: str) -> Event:
@@ -63,6 +83,25 @@ def _event_fields(form, tz) -> dict:
         "review_opens_at": _aware(tz, form.review_opens_at.data),
         "review_closes_at": _aware(tz, form.review_closes_at.data),
     }
+
+
+@bp.get("/manage/")
+@login_required
+def my_events():
+    """The events a committee member manages (where they land when they sit on several committees)."""
+    return render_template("manage/events.html", events=events_where(current_user, Role.committee),
+                           heading=_("Your events"), now=clock())
+
+
+@bp.get("/admin/")
+@login_required
+def admin_events():
+    """Every event, for site admins: where they create events and reach each one's management."""
+    if not is_admin(current_user):
+        abort(404)
+    events = list(db.session.scalars(select(Event).order_by(Event.starts_on.desc(), Event.id.desc())))
+    return render_template("manage/events.html", events=events, heading=_("Site admin"), now=clock(),
+                           can_create=True)
 
 
 @bp.route("/manage/events/new", methods=["GET", "POST"])
@@ -169,17 +208,27 @@ def delete_item(slug: str, kind_name: str, item_id: int):
     event = managed_event(slug)
     kind = _kind(kind_name)
     item = _load_item(event, kind, item_id)
-    if request.method == "GET":
-        label = kind.columns[0][1](item)
-        back = url_for("manage.items", slug=slug, kind_name=kind.slug)
-        return render_template("confirm.html", heading=f"{kind.singular}: {label}",
-                               question=_("Delete “%(name)s”? This cannot be undone.", name=label),
-                               button=_("Yes, delete"), back_url=back, back_label=kind.title,
-                               action_url=request.path, action_form=ActionForm())
-    services.delete_item(event, item, actor=_user(), now=clock())
-    db.session.commit()
-    flash(_("Deleted."), "success")
-    return redirect(url_for("manage.items", slug=slug, kind_name=kind.slug))
+    label = kind.columns[0][1](item)
+    back = url_for("manage.items", slug=slug, kind_name=kind.slug)
+    uses, status = services.uses_of(item), 200
+    if request.method == "POST":
+        try:
+            services.delete_item(event, item, actor=_user(), now=clock())
+        except Conflict as err:  # InUse names the uses; a race into a foreign key only says it is in use
+            db.session.rollback()
+            uses, status = getattr(err, "uses", [err.message]), err.status
+        else:
+            db.session.commit()
+            flash(_("Deleted."), "success")
+            return redirect(back)
+    if uses:  # say what still uses it, and lead back to the list
+        return render_template("confirm.html", heading=_("“%(name)s” cannot be deleted", name=label),
+                               question=_("It is still in use. Change or delete what uses it first."),
+                               details=uses, back_url=back, back_label=kind.title), status
+    return render_template("confirm.html", heading=f"{kind.singular}: {label}",
+                           question=_("Delete “%(name)s”? This cannot be undone.", name=label),
+                           button=_("Yes, delete"), back_url=back, back_label=kind.title,
+                           action_url=request.path, action_form=ActionForm())
 
 
 @bp.route("/events/<slug>/manage/travel-times", methods=["GET", "POST"])
@@ -221,13 +270,22 @@ def people(slug: str):
     return form_page("manage/people.html", form, status=status, event=event, rows=rows, action_form=ActionForm())
 
 
-@bp.post("/events/<slug>/manage/people/<int:role_id>/remove")
+@bp.route("/events/<slug>/manage/people/<int:role_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_role(slug: str, role_id: int):
+    """Asks first (GET), removes on the answer (POST)."""
     event = managed_event(slug)
     row = db.session.get(EventRole, role_id)
     if row is None or row.event_id != event.id:
         raise NotFound(_("This page does not exist or is not visible to you."))
+    if request.method == "GET":
+        services.check_revoke(_user(), event, row)
+        role = ROLE_LABELS[row.role]
+        return render_template("confirm.html", heading=_("Remove a role"),
+                               question=_("Remove the role “%(role)s” from %(name)s? They can no longer do what "
+                                          "the role allowed.", role=role, name=row.user.name),
+                               button=_("Yes, remove the role"), back_url=url_for("manage.people", slug=slug),
+                               back_label=_("People"), action_url=request.path, action_form=ActionForm())
     services.revoke_role(row, actor=_user(), now=clock())
     db.session.commit()
     flash(_("The role is removed."), "success")

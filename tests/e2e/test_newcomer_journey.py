@@ -31,6 +31,7 @@ def register(page, person: dict, *, organisation_type: str = "City / municipalit
     page.get_by_label("Type of organisation").select_option(label=organisation_type)
     page.get_by_label("City", exact=True).fill(person["city"])
     page.get_by_label("Preferred language").select_option("en")
+    page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Create account").click()
 
 
@@ -175,14 +176,17 @@ def test_newcomer_registers_proposes_and_gains_a_co_speaker(app, clock, mailer, 
     expect(ben.get_by_role("main")).to_contain_text(f"Anna Beispiel invites you to present “{TITLE}”")
     axe.check(ben, "invitation (not logged in)")
     ben.get_by_role("main").get_by_role("link", name="Create an account").click()
+    expect(ben.get_by_label("Email address", exact=True)).to_have_value(BEN["email"])  # the invited address
     register(ben, BEN, organisation_type="Research")
     expect(flash(ben)).to_contain_text("we have sent you a mail")
     assert mailer.deliver() == 1
+    # the confirmation link leads back to the invitation, and logging in from there returns to it
     ben.goto(mailer.link_in(mailer.last_to(BEN["email"], "confirm"), "/confirm/"))
     expect(flash(ben)).to_contain_text("Your email address is confirmed")
+    expect(ben.get_by_role("heading", level=1)).to_have_text("Invitation to speak")
+    ben.get_by_role("main").get_by_role("link", name="Log in").click()
     log_in(ben, BEN)
-    expect(ben.get_by_text("You have no proposals yet.")).to_be_visible()
-    ben.goto(invitation_link)
+    expect(ben.get_by_role("heading", level=1)).to_have_text("Invitation to speak")
     accept = ben.get_by_role("button", name="Accept and become a co-speaker")
     expect(accept).to_be_visible()
     axe.check(ben, "invitation (logged in)")
@@ -194,7 +198,7 @@ def test_newcomer_registers_proposes_and_gains_a_co_speaker(app, clock, mailer, 
     expect(ben.get_by_role("row").filter(has_text=TITLE)).to_contain_text("Submitted")
     # the invitation link is used up
     ben.goto(invitation_link)
-    expect(ben.get_by_role("heading", level=1)).to_have_text("Not found")
+    expect(ben.get_by_role("heading", level=1)).to_have_text("Page not found")
 
     # --- the first speaker hears about it
     assert mailer.deliver() == 1

@@ -35,6 +35,9 @@ def test_log_in_and_submit_a_proposal_without_javascript(app, clock, open_page):
     page.get_by_label("Title", exact=True).fill("Works without scripts")
     page.get_by_label("Short abstract").fill("Plain forms.")
     page.get_by_label("Description", exact=True).fill("Progressive enhancement, minus the enhancement.")
+    # required choices start with "Please choose": nothing is preselected
+    page.get_by_label("Session format").select_option(label="Best-practice talk (30 min)")
+    page.get_by_label("Main theme").select_option(label="Data spaces")
     page.get_by_role("button", name="Save and submit").click()
     expect(page.locator(".flashes")).to_contain_text("Your proposal is submitted.")
     expect(page.locator(".state")).to_have_text("Submitted")

@@ -122,15 +122,20 @@ def test_extraction_reads_only_the_app_and_its_templates(fresh_template):
 
 # (c) the committed .mo files are compiled from the current .po files
 
+def _key(value):
+    """A plural entry (ngettext) has a list of ids and of strings."""
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_compiled_catalogue_matches_the_po_file(lang):
     assert mo_path(lang).exists(), f"{mo_path(lang)} is missing; run `make translations`"
     buffer = io.BytesIO()
     write_mo(buffer, load_po(po_path(lang), lang))
     buffer.seek(0)
-    expected = {m.id: m.string for m in read_mo(buffer) if m.id}
+    expected = {_key(m.id): _key(m.string) for m in read_mo(buffer) if m.id}
     with mo_path(lang).open("rb") as f:
-        committed = {m.id: m.string for m in read_mo(f) if m.id}
+        committed = {_key(m.id): _key(m.string) for m in read_mo(f) if m.id}
     ids = sorted(expected.keys() | committed.keys(), key=str)
     stale = [k for k in ids if expected.get(k) != committed.get(k)]
     assert not stale, (f"{lang}/messages.mo is stale; run pybabel compile -d review_app/translations\n"
@@ -154,15 +159,17 @@ def test_compiled_catalogue_is_not_git_ignored(lang):
 def test_german_placeholders_match_the_english_ones(german):
     wrong = []
     for m in german:
-        if not m.id or not m.string:
+        if not m.id or not any(_key(m.string) if m.pluralizable else [m.string]):
             continue
-        names = set(PLACEHOLDER.findall(m.id))
-        if set(PLACEHOLDER.findall(m.string)) != names:
+        ids, strings = (m.id, m.string) if m.pluralizable else ((m.id,), (m.string,))
+        names = set(PLACEHOLDER.findall(ids[-1]))
+        if any(set(PLACEHOLDER.findall(string)) != names for string in strings):
             wrong.append(m.id)
             continue
         if names:  # the string must format like the source, e.g. no stray "%"
             try:
-                m.string % dict.fromkeys(names, "x")
+                for string in strings:
+                    string % dict.fromkeys(names, 1)
             except (KeyError, ValueError, TypeError):
                 wrong.append(m.id)
     assert not wrong, "placeholders differ between msgid and German msgstr:\n" + describe(wrong)
@@ -205,7 +212,7 @@ def test_start_page_in_each_language(client, lang, expected):
 def test_a_missing_page_explains_itself_in_german(client):
     response = client.get("/no-such-page", headers={"Accept-Language": "de"})
     assert response.status_code == 404
-    assert "Nicht gefunden" in response.get_data(as_text=True)
+    assert "Seite nicht gefunden" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("lang", "subject", "greeting"), [

@@ -44,7 +44,7 @@ from review_app.accounts.forms import (
 )
 from review_app.accounts.models import TokenPurpose, User
 from review_app.cfp import services as cfp
-from review_app.cfp.forms import InviteForm, ProposalForm
+from review_app.cfp.forms import FieldGroup, InviteForm, ProposalForm
 from review_app.cfp.models import Proposal, ProposalState
 from review_app.db import Base, db
 from review_app.events.forms import EventForm, NewEventForm, RoleForm, TravelTimeForm
@@ -86,7 +86,7 @@ def assert_refused(response, label: str) -> None:
 
 def field_kind(f) -> str | None:
     """How a form field is attacked."""
-    if f.name == "csrf_token" or isinstance(f, SubmitField):
+    if f.name == "csrf_token" or isinstance(f, SubmitField | FieldGroup):  # a FieldGroup is no input
         return None
     if isinstance(f, BooleanField):
         return "bool"
@@ -387,6 +387,7 @@ FORM_CASES: dict[str, FormCase] = {
             "organisation_type": "city",
             "city": "Bochum",
             "language": "en",
+            "privacy_consent": "y",
         },
         anonymous=True,
     ),
@@ -501,8 +502,32 @@ def _proposal_action(action: str, wrong_state_attr: str):
     return posts
 
 
+def _my_invitation_action(action: str):
+    def posts(w):
+        return [
+            ("an invitation addressed to someone else", f"/dashboard/invitations/{w.invitation}/{action}", UNKNOWN),
+            ("another event's invitation", f"/dashboard/invitations/{w.foreign_invitation}/{action}", {}),
+            ("an id beyond any integer column", f"/dashboard/invitations/{HUGE_ID}/{action}", {}),
+            ("a body above the size limit", f"/dashboard/invitations/{w.invitation}/{action}", {"x": HUGE}),
+        ]
+
+    return posts
+
+
 ACTION_CASES: dict[str, ActionCase] = {
     "/events/<slug>/proposals/<int:proposal_id>/submit": ActionCase(_proposal_action("submit", "submitted")),
+    "/events/<slug>/proposals/<int:proposal_id>/delete": ActionCase(_proposal_action("delete", "submitted")),
+    "/invitations/<token>/decline": ActionCase(
+        lambda w: [
+            ("an unknown token", "/invitations/not-a-token/decline", UNKNOWN),
+            ("a NUL in the token", "/invitations/%00/decline", {}),
+            ("an overlong token", f"/invitations/{LONG}/decline", {}),
+            ("an invitation addressed to someone else", f"/invitations/{w.invitation_token}/decline", UNKNOWN),
+            ("a body above the size limit", f"/invitations/{w.invitation_token}/decline", {"x": HUGE}),
+        ]
+    ),
+    "/dashboard/invitations/<int:invitation_id>/accept": ActionCase(_my_invitation_action("accept")),
+    "/dashboard/invitations/<int:invitation_id>/decline": ActionCase(_my_invitation_action("decline")),
     "/events/<slug>/proposals/<int:proposal_id>/withdraw": ActionCase(_proposal_action("withdraw", "draft")),
     "/events/<slug>/proposals/<int:proposal_id>/confirm": ActionCase(_proposal_action("confirm", "draft")),
     "/events/<slug>/proposals/<int:proposal_id>/decline": ActionCase(_proposal_action("decline", "draft")),
@@ -716,7 +741,7 @@ def test_invalid_utf8_never_reaches_the_database_as_a_lone_surrogate(app, world)
     client = app.test_client()
     base = (
         "email=new%40example.org&password=a+good+long+password&password_confirm=a+good+long+password"
-        "&organisation=Stadt&organisation_type=city&city=Bochum&language=de&name="
+        "&organisation=Stadt&organisation_type=city&city=Bochum&language=de&privacy_consent=y&name="
     )
     for i, raw in enumerate((b"%ED%A0%80Anna", b"%FF%FEAnna", b"Anna%C3")):
         body = base.replace("new%40", f"new{i}%40").encode() + raw
@@ -756,6 +781,7 @@ def test_unknown_fields_are_never_assigned(app, world):
             "organisation_type": "city",
             "city": "Y",
             "language": "de",
+            "privacy_consent": "y",
             "is_admin": "y",
             "email_confirmed_at": "2024-01-01",
         },

@@ -24,7 +24,7 @@ def test_register_confirm_submit_and_see_it_on_the_dashboard(app, client, clock,
     r = client.post("/register", data={
         "name": "Anna Beispiel", "email": "Anna@Example.org", "password": "a good long password",
         "password_confirm": "a good long password", "organisation": "Stadt Bochum", "organisation_type": "city",
-        "city": "Bochum", "language": "en"})
+        "city": "Bochum", "language": "en", "privacy_consent": "y"})
     assert r.status_code == 302
     with app.app_context():
         assert send_pending(now=DURING_CFP)["sent"] == 1
