@@ -89,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     from .cfp import models as _c  # noqa: F401
     from .events import models as _e  # noqa: F401
     from .mail import models as _m  # noqa: F401
+    from .review import models as _r  # noqa: F401
 
 
 def register_blueprints(app: Flask) -> None:

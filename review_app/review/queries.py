@@ -1,0 +1,93 @@
+"""Reading the review data of an event: its settings, reviewers, and the conflicts of interest computed from the
+database through the pure rules of `conflicts` (a fixed number of queries, whatever the number of proposals)."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from ..accounts.models import User
+from ..cfp.models import Proposal, ProposalSpeaker, ProposalState
+from ..db import db
+from ..events.models import Event, EventRole, Role
+from . import conflicts as rules
+from .models import ConflictDeclaration, ConflictOverride, OrganisationAlias, Reviewer, ReviewSettings
+
+# proposals a reviewer or the committee deal with: everything past the draft
+REVIEWABLE_STATES = frozenset(ProposalState) - {ProposalState.draft}
+
+
+def settings_of(event: Event) -> ReviewSettings:
+    """The event's review settings; the defaults (unsaved until the caller flushes) when none were set."""
+    row = db.session.get(ReviewSettings, event.id)
+    if row is None:
+        row = ReviewSettings(event_id=event.id, blind=False, visibility="after_own", reviews_per_proposal=3,
+                             max_load=12, confirm_days=14)
+        db.session.add(row)
+    return row
+
+
+def reviewer_of(user, event: Event) -> Reviewer | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Reviewer).where(Reviewer.event_id == event.id, Reviewer.user_id == user.id))
+
+
+def _person(user: User) -> rules.Person:
+    return rules.Person(id=user.id, email=user.email, organisation=user.organisation,
+                        organisation_type=str(getattr(user.organisation_type, "value", user.organisation_type)),
+                        city=user.city)
+
+
+def _rules(event: Event) -> rules.ConflictRules:
+    aliases = db.session.execute(select(OrganisationAlias.name_a, OrganisationAlias.name_b)
+                                 .where(OrganisationAlias.event_id == event.id)).all()
+    declarations = [rules.Declaration(d.user_id, d.proposal_id, d.declared_by_id or d.user_id, d.reason)
+                    for d in db.session.scalars(select(ConflictDeclaration)
+                                                .where(ConflictDeclaration.event_id == event.id))]
+    overrides = [rules.Override(o.user_id, o.proposal_id, reason)
+                 for o in db.session.scalars(select(ConflictOverride).where(ConflictOverride.event_id == event.id))
+                 for reason in rules.OVERRIDABLE]
+    return rules.ConflictRules([tuple(a) for a in aliases], declarations, overrides)
+
+
+def _parties(event: Event, proposal_ids: list[int] | None = None) -> list[rules.ProposalParties]:
+    stmt = (select(Proposal).where(Proposal.event_id == event.id, Proposal.state.in_(REVIEWABLE_STATES))
+            .options(selectinload(Proposal.speakers).selectinload(ProposalSpeaker.user)))
+    if proposal_ids is not None:
+        stmt = stmt.where(Proposal.id.in_(proposal_ids))
+    return [rules.ProposalParties(p.id, tuple(_person(s.user) for s in p.speakers), p.project_organisation,
+                                  p.project_city) for p in db.session.scalars(stmt)]
+
+
+def review_people(event: Event) -> list[User]:
+    """Everyone who reviews for, or sits on the committee of, the event."""
+    return list(db.session.scalars(
+        select(User).join(EventRole, EventRole.user_id == User.id)
+        .where(EventRole.event_id == event.id, EventRole.role.in_([Role.reviewer, Role.committee])).distinct()))
+
+
+def conflict_map(event: Event, users: list[User] | None = None, *, include_overridden: bool = False,
+                 ) -> dict[tuple[int, int], list[rules.Conflict]]:
+    """(user id, proposal id) → its conflicts, for the event's reviewers and committee (or the given users)."""
+    people = users if users is not None else review_people(event)
+    return _rules(event).conflict_map([_person(u) for u in people], _parties(event), include_overridden)
+
+
+def conflicted_proposal_ids(event: Event, user) -> set[int]:
+    """The proposals of the event that `user` must not review, rank or decide (cached per request)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    from flask import g, has_app_context
+
+    cache = g.setdefault("_conflicted_ids", {}) if has_app_context() else {}
+    key = (event.id, user.id)
+    if key not in cache:
+        cache[key] = {pid for (_uid, pid) in conflict_map(event, [user])}
+    return cache[key]
+
+
+def forget_conflicts() -> None:
+    from flask import g, has_app_context
+
+    if has_app_context():
+        g.pop("_conflicted_ids", None)
