@@ -105,6 +105,11 @@ def main() -> None:
             ms, queries = measure(app, client, path)
             print(f"{label:<38}{size:>10}{ms:>12.1f}{queries:>9}")
 
+    from . import assignment
+
+    print("\nreviewer assignment (bench/assignment.py)")
+    assignment.main([])
+
 
 if __name__ == "__main__":
     main()
