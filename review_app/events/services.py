@@ -98,10 +98,13 @@ def save_item(event: Event, item: Base, *, actor: User, now: datetime, apply) ->
     """
     check_manage(actor, event)
     is_new = getattr(item, "id", None) is None
+    if not is_new:
+        check_unlocked(item)
     with db.session.no_autoflush:  # the object is complete only after apply()
         apply(item)
         if is_new:
             item.event_id = event.id
+            check_unlocked(item)  # a new criterion would change what the submitted reviews mean, too
             db.session.add(item)
     _flush_or_conflict()
     record(actor=actor, action=f"{item.__tablename__}.{'create' if is_new else 'update'}", obj=item, now=now,
@@ -131,6 +134,21 @@ def name_list(names: list[str], limit: int = 5) -> str:
     return shown
 
 
+# Why an object may no longer be changed or deleted at all, as a sentence, or None: criteria once the first
+# review is submitted. Registered by the packages that know (review); consulted by save_item and delete_item.
+EDIT_LOCKS: list[Callable[[Base], str | None]] = []
+
+
+def edit_lock(item: Base) -> str | None:
+    return next((reason for lock in EDIT_LOCKS if (reason := lock(item))), None)
+
+
+def check_unlocked(item: Base) -> None:
+    reason = edit_lock(item)
+    if reason:
+        raise Conflict(reason)
+
+
 def uses_of(item: Base) -> list[str]:
     return [sentence for find in USE_FINDERS for sentence in find(item)]
 
@@ -150,6 +168,7 @@ def delete_item(event: Event, item: Base, *, actor: User, now: datetime) -> None
     """Delete one configuration object of the event. Raises InUse (409), deleting nothing, while something still
     uses it (proposals a theme, rooms a venue …)."""
     check_manage(actor, event)
+    check_unlocked(item)
     uses = uses_of(item)
     if uses:
         raise InUse(uses)
