@@ -1,4 +1,4 @@
-"""Flask commands: create-admin, seed-demo, dev-server, and the `mail` group."""
+"""Flask commands: create-admin, seed-demo, remind-unconfirmed, dev-server, and the `mail` group."""
 from __future__ import annotations
 
 import threading
@@ -17,6 +17,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(dev_server_command)
+    app.cli.add_command(remind_unconfirmed_command)
 
 
 @click.command("create-admin")
@@ -59,6 +60,20 @@ def seed_demo_command(seed: int, force: bool) -> None:
     except DemoRefused as err:
         raise click.ClickException(str(err)) from err
     click.echo(result.summary())
+
+
+@click.command("remind-unconfirmed")
+@with_appcontext
+@click.option("--days", required=True, type=click.IntRange(min=0),
+              help="Remind when the acceptance was released at least this many days ago.")
+def remind_unconfirmed_command(days: int) -> None:
+    """Mail the speakers of accepted sessions that are not confirmed yet (one mail per speaker and session)."""
+    from .review.decisions import remind_unconfirmed
+    from .web import clock
+
+    sent = remind_unconfirmed(days=days, now=clock())
+    db.session.commit()
+    click.echo(f"Queued {sent} reminder mail(s); the outbox worker sends them.")
 
 
 @click.command("dev-server")

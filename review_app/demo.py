@@ -37,6 +37,8 @@ from .events.models import (
     Venue,
 )
 from .mail.services import absolute_url
+from .review import decisions
+from .review.queries import conflicted_proposal_ids, forget_conflicts
 
 BERLIN = ZoneInfo("Europe/Berlin")
 S = ProposalState
@@ -45,7 +47,10 @@ DEMO_SLUG = "smart-city-days-2025"
 # How many 2025 proposals end in each state (every state at least twice); shuffled over the proposals.
 STATE_MIX = {S.draft: 3, S.submitted: 3, S.withdrawn: 4, S.under_review: 4, S.accepted: 4, S.waitlisted: 4,
              S.rejected: 6, S.confirmed: 9, S.declined: 3}
-DECISIONS = {"accept": S.accepted, "waitlist": S.waitlisted, "reject": S.rejected, "promote": S.accepted}
+# the committee's decisions (review.decisions): pending until released; "promote" accepts from the waiting list
+DECISIONS = {"accept": "accept", "waitlist": "waitlist", "reject": "reject", "promote": "accept",
+             "pending_accept": "accept", "pending_reject": "reject"}
+PENDING_UNDER_REVIEW = 2  # this many of the proposals still under review have a decision not yet released
 AVAILABILITY = [  # (day index, from, to) windows a proposal may state
     [(0, time(9), time(18)), (1, time(9), time(18))],
     [(0, time(9), time(18))],
@@ -61,6 +66,9 @@ class DemoRefused(Exception):
 
 def berlin(*args: int) -> datetime:
     return datetime(*args, tzinfo=BERLIN).astimezone(UTC)
+
+
+FIRST_RELEASE = berlin(2024, 12, 20, 18)  # the committee releases its decisions in the evening after deciding
 
 
 @dataclass(frozen=True)
@@ -261,6 +269,7 @@ class Seeder:
                        for name, org, lang, title in [data.COMMITTEE, *data.REVIEWERS, *data.SPEAKERS]}
         self.chair = email_of(data.COMMITTEE[0], data.COMMITTEE[1])
         self.reviewers = [email_of(name, org) for name, org, _lang, _title in data.REVIEWERS]
+        self.pending_left = PENDING_UNDER_REVIEW
 
     def run(self, now: datetime) -> None:
         # every demo account shares one password: hash it once (argon2 takes 0.1–0.4 s a time)
@@ -389,23 +398,29 @@ class Seeder:
             withdrawn = between(rng, berlin(2024, 12, 3, 8), berlin(2024, 12, 15, 20))
             steps.append(Step(withdrawn, "withdraw", plan.owner))
             return
-        if target is S.under_review:
-            return
         decided = between(rng, berlin(2024, 12, 20, 10), berlin(2024, 12, 20, 17))
+        if target is S.under_review:
+            if self.pending_left:  # decided, not released yet: the speakers still see "under review"
+                self.pending_left -= 1
+                steps.append(Step(decided, rng.choice(["pending_accept", "pending_reject"]), chair))
+            return
         promoted = target in (S.accepted, S.confirmed) and rng.random() < 0.4
+        released = FIRST_RELEASE
         if target is S.withdrawn or target is S.waitlisted or promoted:
-            steps.append(Step(decided, "waitlist", chair))
+            steps += [Step(decided, "waitlist", chair), Step(released, "release", chair)]
             if target is S.withdrawn:
                 withdrawn = between(rng, berlin(2025, 1, 6, 8), berlin(2025, 1, 8, 20))
                 steps.append(Step(withdrawn, "withdraw", plan.owner))
             if promoted:  # moved up after others declined
                 decided = between(rng, berlin(2025, 1, 10, 9), berlin(2025, 1, 10, 12))
-                steps.append(Step(decided, "promote", chair))
+                released = berlin(2025, 1, 10, 14)
+                steps += [Step(decided, "promote", chair), Step(released, "release", chair)]
         else:
-            steps.append(Step(decided, {S.rejected: "reject"}.get(target, "accept"), chair))
-        if target in (S.confirmed, S.declined):
+            steps += [Step(decided, {S.rejected: "reject"}.get(target, "accept"), chair),
+                      Step(released, "release", chair)]
+        if target in (S.confirmed, S.declined):  # within the confirmation deadline
             answer = "confirm" if target is S.confirmed else "decline"
-            steps.append(Step(after(rng, decided, 6 * 60, 12 * 24 * 60), answer, rng.choice(team)))
+            steps.append(Step(after(rng, released, 6 * 60, 12 * 24 * 60), answer, rng.choice(team)))
 
     # playing ----------------------------------------------------------------------------------------------
     def play(self, event: Event, config: Config, plans: list[Plan], register_from: datetime,
@@ -449,12 +464,22 @@ class Seeder:
                 plan.token = invitation.token  # the demo plays the invitee following the mailed link
             case "accept_invitation":
                 cfp.accept_invitation(plan.token, actor=actor, now=at)
-            case "accept" | "waitlist" | "reject" | "promote":
-                cfp.decide(proposal, DECISIONS[step.action], actor=actor, now=at)
+            case "accept" | "waitlist" | "reject" | "promote" | "pending_accept" | "pending_reject":
+                decisions.decide(proposal, DECISIONS[step.action], actor=self.decider(event, actor, proposal),
+                                 now=at)
+            case "release":
+                decisions.release(event, [proposal.id], actor=self.decider(event, actor, proposal), now=at)
             case "submit" | "withdraw" | "start_review" | "confirm" | "decline":
                 getattr(cfp, step.action)(proposal, actor=actor, now=at)
             case _:
                 raise ValueError(step.action)
+
+
+    def decider(self, event: Event, chair: User, proposal: Proposal) -> User:
+        """The chair decides, except where she is conflicted (Herne.Business: a public body of Herne, so every
+        proposal of Herne's city administration): there the site admin, who manages every event, steps in."""
+        forget_conflicts()  # proposals were added since the last look
+        return self.admin if proposal.id in conflicted_proposal_ids(event, chair) else chair
 
 
 def proposal_data(event: Event, config: Config, plan: Plan, *, complete: bool = True,

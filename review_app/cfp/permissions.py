@@ -18,6 +18,7 @@ class Rule:
     who: str = "speaker"  # "speaker", "committee" or "anyone" (the invitee is not a speaker yet)
     after_call: bool = False  # only once the call for sessions has closed
     until_event_ends: bool = False  # only until the end of the event's last day (in its time zone)
+    until_confirm_by: bool = False  # only until Proposal.confirm_by (set when an acceptance is released)
 
 
 S = ProposalState
@@ -36,7 +37,7 @@ ACTIONS: dict[str, Rule] = {
     "accept_invitation": Rule(TEAM_OPEN, who="anyone"),
     "start_review": Rule(frozenset({S.submitted}), who="committee", after_call=True),
     "decide": Rule(frozenset({S.under_review, S.waitlisted}), who="committee"),
-    "confirm": Rule(frozenset({S.accepted})),
+    "confirm": Rule(frozenset({S.accepted}), until_confirm_by=True),
     "decline": Rule(frozenset({S.accepted})),
 }
 del S
@@ -71,6 +72,12 @@ def check_action(user, proposal: Proposal, action: str, now: datetime) -> None:
                                                "possible.", deadline=format_deadline(proposal.event)))
     if rule.after_call and now < proposal.event.cfp_closes_at:
         raise DeadlinePassed(_("This is possible only after the call for sessions has closed."))
+    if rule.until_confirm_by and proposal.confirm_by is not None and now >= proposal.confirm_by:
+        from ..i18n import format_in_zone
+
+        raise DeadlinePassed(_("The deadline to confirm this session was %(deadline)s. Please contact the "
+                               "programme committee.",
+                               deadline=format_in_zone(proposal.confirm_by, proposal.event.timezone)))
     if rule.until_event_ends and now >= event_ends_at(proposal.event):
         from ..i18n import format_day
 

@@ -116,6 +116,11 @@ def proposals_of_event(event: Event, f: ProposalFilter | None = None) -> list[Pr
     return list(db.session.scalars(_order(stmt, f)))
 
 
+def matching_proposal_ids(event: Event, f: ProposalFilter) -> set[int]:
+    """The ids of the event's proposals that pass the filter (its order aside), in one query."""
+    return set(db.session.scalars(select(Proposal.id).where(*_conditions(event, f))))
+
+
 def state_counts(event: Event, f: ProposalFilter) -> dict[ProposalState, int]:
     """How many of the proposals passing every filter but the state are in each state (one query)."""
     rows = db.session.execute(select(Proposal.state, func.count()).where(*_conditions(event, f, with_state=False))

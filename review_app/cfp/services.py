@@ -189,7 +189,8 @@ def start_review(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
 def decide(proposal: Proposal, decision: ProposalState, *, actor: User, now: datetime) -> Proposal:
     """under review/waitlisted → accepted/waitlisted/rejected (committee). Side effects: audit row.
 
-    Notification mails are sent separately by the committee once all decisions are made.
+    Only review.decisions.release calls this: the committee's decisions stay pending (and invisible to the
+    speakers) until released; the release sets the confirmation deadline and queues the mails.
     """
     if decision not in (ProposalState.accepted, ProposalState.waitlisted, ProposalState.rejected):
         raise DomainError(_("Unknown decision."), 422)
@@ -198,7 +199,8 @@ def decide(proposal: Proposal, decision: ProposalState, *, actor: User, now: dat
 
 
 def confirm(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
-    """accepted → confirmed by a speaker. Side effects: audit row, a mail to every speaker."""
+    """accepted → confirmed by a speaker, until Proposal.confirm_by (DeadlinePassed after it).
+    Side effects: audit row, a mail to every speaker."""
     _move(proposal, ProposalState.confirmed, actor=actor, action="confirm", now=now)
     _mail_speakers(proposal, "proposal_confirmed", now=now, actor=actor)
     return proposal

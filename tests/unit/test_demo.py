@@ -105,13 +105,50 @@ def test_every_transition_is_audited_in_time_order_and_mails_were_queued(ctx):
     assert moments == sorted(moments)
     actions = Counter(db.session.scalars(select(AuditEntry.action)))
     for action in ("proposal.submit", "proposal.withdraw", "proposal.start_review", "proposal.decide",
-                   "proposal.confirm", "proposal.decline", "proposal.invite", "proposal.accept_invitation"):
+                   "proposal.confirm", "proposal.decline", "proposal.invite", "proposal.accept_invitation",
+                   "decision.decide", "decision.release"):
         assert actions[action] >= 2, action
 
     mails = Counter(db.session.scalars(select(OutboxMessage.template)))
     assert mails["proposal_submitted"] >= 30
     assert mails["proposal_confirmed"] >= 2 and mails["proposal_declined"] >= 2
     assert mails["co_speaker_invitation"] == mails["invitation_accepted"] >= 3
+
+
+def test_decisions_are_released_before_speakers_see_them_and_pending_ones_stay_invisible(ctx):
+    from datetime import timedelta
+
+    from review_app.review.models import Decision, DecisionOutcome
+
+    seed_demo(now=NOW)
+    ev = event(DEMO_SLUG)
+    rows = db.session.execute(select(Decision, Proposal).join(Proposal, Proposal.id == Decision.proposal_id)
+                              .where(Proposal.event_id == ev.id)).all()
+    pending = [p for d, p in rows if d.released_at is None]
+    assert 1 <= len(pending) <= 3 and {p.state for p in pending} == {ProposalState.under_review}
+    # nothing tells the speakers of a pending decision: no mail, and the state is still "under review"
+    decision_mails = list(db.session.scalars(select(OutboxMessage.body_text)
+                                             .where(OutboxMessage.template.like("decision_%"))))
+    assert decision_mails and not [p.title for p in pending for body in decision_mails if p.title in body]
+    # every proposal the committee decided carries a released decision that matches its state
+    outcome_states = {DecisionOutcome.accept: {ProposalState.accepted, ProposalState.confirmed, ProposalState.declined},
+                      DecisionOutcome.waitlist: {ProposalState.waitlisted, ProposalState.withdrawn},
+                      DecisionOutcome.reject: {ProposalState.rejected}}
+    released = {p.id: (d, p) for d, p in rows if d.released_at is not None}
+    for d, p in released.values():
+        assert p.state in outcome_states[d.outcome], p.title
+        if d.outcome is DecisionOutcome.accept:
+            assert p.confirm_by == d.released_at + timedelta(days=14)
+    decided = set(db.session.scalars(select(Proposal.id).where(Proposal.event_id == ev.id, Proposal.state.in_(
+        [ProposalState.accepted, ProposalState.confirmed, ProposalState.declined, ProposalState.waitlisted,
+         ProposalState.rejected]))))
+    assert decided <= set(released)
+    # speakers confirmed within their deadline
+    for p in db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id,
+                                                       Proposal.state == ProposalState.confirmed)):
+        confirmed_at = db.session.scalar(select(AuditEntry.at).where(AuditEntry.object_id == p.id,
+                                                                     AuditEntry.action == "proposal.confirm"))
+        assert confirmed_at < p.confirm_by
 
 
 def test_the_accounts_are_confirmed_and_share_the_demo_password(ctx, client):

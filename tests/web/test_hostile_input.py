@@ -566,6 +566,74 @@ ACTION_CASES: dict[str, ActionCase] = {
     ),
     # the language switch and logout are attacked in tests of their own below
 }
+# the committee's reviewing pages (review_app/review/committee_views.py); the actor manages event A and, as a
+# site admin, event B, but reviews nowhere
+_REVIEWING = "/events/event-a/manage"
+ACTION_CASES.update({
+    "/events/<slug>/manage/reviewers": ActionCase(lambda w: [
+        (f"email={bad[:20]!r}", f"{_REVIEWING}/reviewers", {"email": bad, "language": "de"})
+        for bad in [LONG, *CONTROL, *MARKUP, ""]] + [
+        ("a language not offered", f"{_REVIEWING}/reviewers", {"email": "new@elsewhere.org", "language": "fr"}),
+        ("an unknown event", "/events/no-such-event/manage/reviewers", {"email": "new@elsewhere.org"}),
+        ("a body above the size limit", f"{_REVIEWING}/reviewers", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/reviewers/<int:user_id>": ActionCase(lambda w: [
+        ("a person who is no reviewer", f"{_REVIEWING}/reviewers/{w.actor_id}", {"max_load": "3"}),
+        ("an id beyond any integer column", f"{_REVIEWING}/reviewers/{HUGE_ID}", {}),
+    ]),
+    "/reviewer-invitations/<token>": ActionCase(lambda w: [
+        ("an unknown token", "/reviewer-invitations/not-a-token", UNKNOWN),
+        ("a NUL in the token", "/reviewer-invitations/%00", {}),
+        ("an overlong token", f"/reviewer-invitations/{LONG}", {}),
+    ]),
+    "/events/<slug>/review/preferences": ActionCase(lambda w: [
+        ("not a reviewer", "/events/event-a/review/preferences", {"languages": "de", f"bid-{w.submitted}": "eager"}),
+        ("an unknown event", "/events/no-such-event/review/preferences", {}),
+    ]),
+    "/events/<slug>/manage/conflicts/override": ActionCase(lambda w: [
+        ("no reason", f"{_REVIEWING}/conflicts/override", {"user_id": w.actor_id, "proposal_id": w.submitted}),
+        ("a reason of control characters", f"{_REVIEWING}/conflicts/override",
+         {"user_id": w.actor_id, "proposal_id": w.submitted, "reason": CONTROL[1]}),
+        ("an overlong reason", f"{_REVIEWING}/conflicts/override",
+         {"user_id": w.actor_id, "proposal_id": w.submitted, "reason": LONG}),
+        ("ids of the wrong type", f"{_REVIEWING}/conflicts/override",
+         {"user_id": "abc", "proposal_id": HUGE_ID, "reason": "ok"}),
+        ("a pair without conflict", f"{_REVIEWING}/conflicts/override",
+         {"user_id": w.actor_id, "proposal_id": w.foreign, "reason": "ok"}),
+        ("a body above the size limit", f"{_REVIEWING}/conflicts/override", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/conflicts/aliases": ActionCase(lambda w: [
+        (f"name={bad[:20]!r}", f"{_REVIEWING}/conflicts/aliases", {"name_a": "Stadt Herne", "name_b": bad})
+        for bad in [LONG, *CONTROL, ""]] + [
+        ("the same spelling twice", f"{_REVIEWING}/conflicts/aliases", {"name_a": "A GmbH", "name_b": "a gmbh"}),
+        ("a body above the size limit", f"{_REVIEWING}/conflicts/aliases", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/assignments/automatic": ActionCase(lambda w: [
+        ("an unknown event", "/events/no-such-event/manage/assignments/automatic", UNKNOWN),
+        ("a NUL in the event slug", "/events/%00/manage/assignments/automatic", {}),
+        ("a body above the size limit", f"{_REVIEWING}/assignments/automatic", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/assignments/<int:proposal_id>/add": ActionCase(lambda w: [
+        ("a proposal not under review", f"{_REVIEWING}/assignments/{w.submitted}/add", {"reviewer_id": w.actor_id}),
+        ("a draft", f"{_REVIEWING}/assignments/{w.draft}/add", {"reviewer_id": w.actor_id}),
+        ("another event's proposal", f"{_REVIEWING}/assignments/{w.foreign}/add", {"reviewer_id": w.actor_id}),
+        ("a reviewer id of the wrong type", f"{_REVIEWING}/assignments/{w.submitted}/add", {"reviewer_id": "abc"}),
+        ("an id beyond any integer column", f"{_REVIEWING}/assignments/{HUGE_ID}/add", {}),
+    ]),
+    "/events/<slug>/manage/assignments/<int:proposal_id>/remove/<int:assignment_id>": ActionCase(lambda w: [
+        ("an unknown assignment", f"{_REVIEWING}/assignments/{w.submitted}/remove/1", {}),
+        ("another event's proposal", f"{_REVIEWING}/assignments/{w.foreign}/remove/1", {}),
+        ("an id beyond any integer column", f"{_REVIEWING}/assignments/{w.submitted}/remove/{HUGE_ID}", {}),
+    ]),
+    # the review form (review_app/review/views.py); an assigned reviewer's bad scores: tests/web/test_reviews.py
+    "/events/<slug>/reviews/<int:proposal_id>": ActionCase(lambda w: [
+        ("not a reviewer", f"/events/event-a/reviews/{w.submitted}", {"action": "submit", "recommendation": "x"}),
+        ("a draft", f"/events/event-a/reviews/{w.draft}", {"action": "draft"}),
+        ("an unknown event", "/events/no-such-event/reviews/1", {}),
+        ("an id beyond any integer column", f"/events/event-a/reviews/{HUGE_ID}", {}),
+        ("a body above the size limit", f"/events/event-a/reviews/{w.submitted}", {"x": HUGE}),
+    ]),
+})
 # a format, theme or audience a proposal uses cannot go (409); a venue can, and takes its rooms with it
 # (ON DELETE CASCADE, by design)
 for _name in KINDS:
@@ -574,6 +642,10 @@ for _name in KINDS:
 OWN_TESTS = {
     "/language": "test_language_switch_refuses_hostile_values",
     "/logout": "test_logout_ignores_hostile_fields_and_ends_only_its_own_session",
+    # tests/web/test_decisions.py
+    "/events/<slug>/manage/ranking/decide": "test_hostile_input_answers_4xx_and_saves_nothing",
+    "/events/<slug>/manage/ranking/release": "test_hostile_input_answers_4xx_and_saves_nothing",
+    "/events/<slug>/manage/ranking/start-review": "test_the_review_starts_for_every_submitted_proposal_after_the_call",
 }
 
 

@@ -1,0 +1,165 @@
+"""The committee's ranking of an event's proposals and its programme balance, computed through `scoring` from the
+submitted reviews in a fixed number of queries; rows the viewer is conflicted with are never built."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..cfp.models import Proposal, ProposalState
+from ..cfp.queries import ProposalFilter, matching_proposal_ids, proposals_of_event
+from ..db import db
+from ..events.models import Event, SessionFormat, page_language
+from . import scoring
+from .models import Assignment, Decision, DecisionOutcome, Review, ReviewScore, ReviewState
+from .queries import conflicted_proposal_ids
+
+# what the committee can sort the ranking by; scores sort the best first unless asked otherwise
+SORTS = ("calibrated", "mean", "median", "spread", "reviews", "title", "state", "format", "theme")
+# sessions that count for the programme's balance: accepted (released) or about to be (a pending "accept")
+PROGRAMME_STATES = frozenset({ProposalState.accepted, ProposalState.confirmed})
+
+
+@dataclass
+class Row:
+    proposal: Proposal
+    assigned: int
+    done: int
+    stats: scoring.ProposalStats
+    calibrated: float | None
+    decision: Decision | None
+
+    @property
+    def pending(self) -> DecisionOutcome | None:
+        return self.decision.outcome if self.decision is not None and self.decision.released_at is None else None
+
+    @property
+    def organisation_type(self):
+        submitter = next((s for s in self.proposal.speakers if s.is_submitter), None)
+        return submitter.user.organisation_type if submitter is not None else None
+
+    @property
+    def in_programme(self) -> bool:
+        return (self.proposal.state in PROGRAMME_STATES and self.pending is None) or \
+            self.pending is DecisionOutcome.accept
+
+
+@dataclass
+class Ranking:
+    rows: list[Row]  # the rows passing the filter, in the asked order
+    balance: dict[str, Counter] = field(default_factory=dict)  # over every visible row, not only the filtered
+    programme_size: int = 0
+    pending: int = 0  # pending decisions among every visible row
+
+
+def criteria_of(event: Event) -> list[scoring.Criterion]:
+    return [scoring.Criterion(c.id, c.weight, c.scale_min, c.scale_max) for c in event.criteria]
+
+
+def review_totals(event: Event) -> list[tuple[int, int, float]]:
+    """(reviewer id, proposal id, weighted total) of every submitted review of the event (one query).
+    A review lacking a score for a criterion (one added later) has no total and is left out."""
+    rows = db.session.execute(
+        select(Review.id, Assignment.reviewer_id, Assignment.proposal_id, ReviewScore.criterion_id, ReviewScore.score)
+        .join(Assignment, Assignment.id == Review.assignment_id)
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .join(ReviewScore, ReviewScore.review_id == Review.id)
+        .where(Proposal.event_id == event.id, Review.state == ReviewState.submitted)
+        .order_by(Review.id))
+    scores: dict[int, dict[int, float]] = defaultdict(dict)
+    who: dict[int, tuple[int, int]] = {}
+    for review_id, reviewer_id, proposal_id, criterion_id, score in rows:
+        scores[review_id][criterion_id] = score
+        who[review_id] = (reviewer_id, proposal_id)
+    criteria = criteria_of(event)
+    totals = []
+    for review_id, by_criterion in scores.items():
+        try:
+            totals.append((*who[review_id], scoring.weighted_total(by_criterion, criteria)))
+        except ValueError:
+            continue
+    return totals
+
+
+def _counts(event: Event) -> tuple[dict[int, int], dict[int, int]]:
+    """Assignments and submitted reviews per proposal (one query)."""
+    rows = db.session.execute(
+        select(Assignment.proposal_id, func.count(Assignment.id), func.count(Review.id))
+        .join(Proposal, Proposal.id == Assignment.proposal_id)
+        .outerjoin(Review, (Review.assignment_id == Assignment.id) & (Review.state == ReviewState.submitted))
+        .where(Proposal.event_id == event.id).group_by(Assignment.proposal_id))
+    assigned, done = {}, {}
+    for proposal_id, n_assigned, n_done in rows:
+        assigned[proposal_id], done[proposal_id] = n_assigned, n_done
+    return assigned, done
+
+
+def _sort_key(sort: str, language: str):
+    name = "name_en" if language == "en" else "name_de"
+    order = {state: i for i, state in enumerate(ProposalState)}
+    keys = {
+        "calibrated": lambda r: r.calibrated,
+        "mean": lambda r: r.stats.mean,
+        "median": lambda r: r.stats.median,
+        "spread": lambda r: r.stats.range,
+        "reviews": lambda r: r.done,
+        "title": lambda r: r.proposal.title.lower(),
+        "state": lambda r: order[r.proposal.state],
+        "format": lambda r: getattr(r.proposal.format, name).lower(),
+        "theme": lambda r: getattr(r.proposal.main_theme, name).lower(),
+    }
+    return keys[sort]
+
+
+def sort_rows(rows: list[Row], sort: str, descending: bool) -> list[Row]:
+    """Rows without a value (no reviews yet) come last either way; ties keep the proposal ids ascending."""
+    key = _sort_key(sort, page_language())
+    rows = sorted(rows, key=lambda r: r.proposal.id)
+    with_value = [r for r in rows if key(r) is not None]
+    without = [r for r in rows if key(r) is None]
+    return sorted(with_value, key=key, reverse=descending) + without
+
+
+def rank(event: Event, viewer, f: ProposalFilter | None = None, *, sort: str = "calibrated",
+         descending: bool = True) -> Ranking:
+    """The ranking as `viewer` may see it: every proposal past the draft, minus those the viewer is conflicted
+    with; filtered by `f` (its sort is ignored: the ranking sorts by `sort`)."""
+    f = f or ProposalFilter()
+    hidden = conflicted_proposal_ids(event, viewer)
+    proposals = [p for p in proposals_of_event(event) if p.state is not ProposalState.draft and p.id not in hidden]
+    totals = review_totals(event)
+    stats = scoring.proposal_stats(((r, p, s) for r, p, s in totals), [p.id for p in proposals])
+    # the reviewers' strictness is learnt from every submitted review, so each member sees the same scores
+    calibration = scoring.calibrate(totals, [p.id for p in proposals])
+    assigned, done = _counts(event)
+    decisions = {d.proposal_id: d for d in db.session.scalars(
+        select(Decision).join(Proposal, Proposal.id == Decision.proposal_id).where(Proposal.event_id == event.id))}
+    rows = [Row(p, assigned.get(p.id, 0), done.get(p.id, 0), stats[p.id], calibration.quality.get(p.id),
+                decisions.get(p.id)) for p in proposals]
+    shown = rows
+    if f != ProposalFilter():
+        wanted = matching_proposal_ids(event, f)
+        shown = [r for r in rows if r.proposal.id in wanted]
+    balance, size = programme_balance(event, rows)
+    return Ranking(sort_rows(shown, sort, descending), balance, size, sum(r.pending is not None for r in rows))
+
+
+def programme_balance(event: Event, rows: list[Row]) -> tuple[dict[str, Counter], int]:
+    """How the accepted and pending-accept sessions spread over themes, cities, kinds of organisation, formats,
+    languages and venues (a session counts at each venue its format is held at)."""
+    venues_of = {fmt.id: [v.name for v in fmt.venues] for fmt in db.session.scalars(
+        select(SessionFormat).where(SessionFormat.event_id == event.id).options(selectinload(SessionFormat.venues)))}
+    balance = {key: Counter() for key in ("theme", "city", "organisation_type", "format", "language", "venue")}
+    programme = [r for r in rows if r.in_programme]
+    for r in programme:
+        p = r.proposal
+        balance["theme"][p.main_theme.name] += 1
+        balance["city"][p.project_city or "–"] += 1
+        balance["organisation_type"][r.organisation_type] += 1
+        balance["format"][p.format.name] += 1
+        balance["language"][p.language] += 1
+        for venue in venues_of.get(p.format_id, []):
+            balance["venue"][venue] += 1
+    return balance, len(programme)
