@@ -110,6 +110,11 @@ def main() -> None:
     print("\nreviewer assignment (bench/assignment.py)")
     assignment.main([])
 
+    from . import ranking
+
+    print("\nranking page (bench/ranking.py)")
+    ranking.main()
+
 
 if __name__ == "__main__":
     main()

@@ -104,10 +104,11 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .review.committee_views import bp as review_committee_bp
     from .review.decision_views import bp as review_decisions_bp
+    from .review.speaker_views import bp as review_speaker_bp
     from .review.views import bp as review_bp
 
-    for bp in (public_bp, accounts_bp, cfp_bp, manage_bp, review_bp, review_committee_bp, review_decisions_bp, legal_bp,
-               devmail_bp):
+    for bp in (public_bp, accounts_bp, cfp_bp, manage_bp, review_bp, review_committee_bp, review_decisions_bp,
+               review_speaker_bp, legal_bp, devmail_bp):
         app.register_blueprint(bp)
     from . import navigation
 

@@ -7,6 +7,8 @@ people had used the site. The same seed (and date) gives the same data. The cont
 """
 from __future__ import annotations
 
+import heapq
+import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -37,7 +39,8 @@ from .events.models import (
     Venue,
 )
 from .mail.services import absolute_url
-from .review import decisions
+from .review import decisions, reviewers, reviewing
+from .review.models import Recommendation
 from .review.queries import conflicted_proposal_ids, forget_conflicts
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,6 +54,10 @@ STATE_MIX = {S.draft: 3, S.submitted: 3, S.withdrawn: 4, S.under_review: 4, S.ac
 DECISIONS = {"accept": "accept", "waitlist": "waitlist", "reject": "reject", "promote": "accept",
              "pending_accept": "accept", "pending_reject": "reject"}
 PENDING_UNDER_REVIEW = 2  # this many of the proposals still under review have a decision not yet released
+DRAFT_REVIEWS = 2  # reviews of proposals still under review that were saved as drafts only
+# how good the reviewers find a proposal (on the 1–5 scale), by where it ends up; each proposal varies around it
+QUALITY = {S.accepted: 4.1, S.confirmed: 4.2, S.declined: 4.0, S.waitlisted: 3.4, S.rejected: 2.2,
+           S.under_review: 3.1, S.withdrawn: 3.0}
 AVAILABILITY = [  # (day index, from, to) windows a proposal may state
     [(0, time(9), time(18)), (1, time(9), time(18))],
     [(0, time(9), time(18))],
@@ -69,6 +76,12 @@ def berlin(*args: int) -> datetime:
 
 
 FIRST_RELEASE = berlin(2024, 12, 20, 18)  # the committee releases its decisions in the evening after deciding
+# the review phase of the 2025 edition: the committee marks the alias and the reviewers bid on the first evening
+# of the review window, the automatic assignment runs the next morning, the reviews come in until the 19th
+ALIAS_AT = berlin(2024, 12, 2, 8, 30)
+BIDS_FROM, BIDS_TO = berlin(2024, 12, 2, 17, 30), berlin(2024, 12, 2, 22)
+ASSIGN_AT = berlin(2024, 12, 3, 9)
+REVIEWS_FROM, REVIEWS_TO = berlin(2024, 12, 3, 11), berlin(2024, 12, 19, 20)
 
 
 @dataclass(frozen=True)
@@ -228,6 +241,7 @@ class Step:
     at: datetime
     action: str
     actor: str  # email
+    proposal_id: int | None = None  # a review's proposal
 
 
 @dataclass
@@ -242,6 +256,8 @@ class Plan:
     steps: list[Step] = field(default_factory=list)
     proposal: Proposal | None = None
     token: str = ""
+    target: ProposalState | None = None
+    quality: float | None = None  # how good the reviewers find it (drawn at its first review)
 
 
 @dataclass
@@ -270,6 +286,7 @@ class Seeder:
         self.chair = email_of(data.COMMITTEE[0], data.COMMITTEE[1])
         self.reviewers = [email_of(name, org) for name, org, _lang, _title in data.REVIEWERS]
         self.pending_left = PENDING_UNDER_REVIEW
+        self.plan_of: dict[int, Plan] = {}  # proposal id → its plan
 
     def run(self, now: datetime) -> None:
         # every demo account shares one password: hash it once (argon2 takes 0.1–0.4 s a time)
@@ -278,7 +295,7 @@ class Seeder:
                                            hashed=self.password_hash, now=berlin(2024, 6, 3, 9))
         self.register(self.chair, berlin(2024, 6, 10, 10))
         for i, email in enumerate(self.reviewers):
-            self.register(email, berlin(2024, 6, 11 + i, 11))
+            self.register(email, berlin(2024, 6, 10 + i, 14))
         self.edition_2025()
         edition = open_edition(now)
         if db.session.scalar(select(Event.id).where(Event.slug == edition.slug)) is not None:
@@ -316,9 +333,13 @@ class Seeder:
         chair = self.user(self.chair)
         events.grant_role(event, chair, Role.committee, actor=self.admin, now=at + timedelta(minutes=5))
         config = configure(event, actor=chair, now=at + timedelta(days=7))
+        for email in self.reviewers:  # existing accounts: the role at once, and their Reviewer row
+            reviewers.invite_reviewer(event, email, language=self.user(email).language, actor=chair,
+                                      now=at + timedelta(days=14))
         for email in self.reviewers:
-            events.grant_role(event, self.user(email), Role.reviewer, actor=chair,
-                              now=at + timedelta(days=14))
+            limited = data.REVIEWER_PROFILES[self.user(email).name][2]
+            reviewers.set_limits(event, self.user(email), limited_theme_ids=[config.themes[k].id for k in limited],
+                                 max_load=data.REVIEWER_LOAD, actor=chair, now=at + timedelta(days=14, minutes=5))
         return event, config
 
     def edition_2025(self) -> None:
@@ -329,8 +350,11 @@ class Seeder:
         self.rng.shuffle(states)
         plans = [self.plan(entry) for entry in data.PROPOSALS_2025]
         for plan, state in zip(plans, states, strict=True):
+            plan.target = state
             self.plan_2025(plan, state, ed)
-        self.play(event, config, plans, ed.cfp_opens, ed.cfp_closes - timedelta(days=1))
+        review_steps = [Step(ALIAS_AT, "alias", self.chair), Step(ASSIGN_AT, "assign", self.chair)]
+        review_steps += [Step(between(self.rng, BIDS_FROM, BIDS_TO), "preferences", email) for email in self.reviewers]
+        self.play(event, config, plans, ed.cfp_opens, ed.cfp_closes - timedelta(days=1), review_steps)
 
     def open_edition(self, ed: Edition, now: datetime) -> None:
         event, config = self.create_edition(ed, ed.cfp_opens - timedelta(days=21))
@@ -424,8 +448,9 @@ class Seeder:
 
     # playing ----------------------------------------------------------------------------------------------
     def play(self, event: Event, config: Config, plans: list[Plan], register_from: datetime,
-             register_to: datetime) -> None:
-        """Register whoever is new just before they first act, then run every step in time order."""
+             register_to: datetime, review_steps: list[Step] = ()) -> None:
+        """Register whoever is new just before they first act, then run every step in time order (the review
+        steps of the event, and the reviews the assignment schedules while it runs)."""
         timeline: list[tuple[datetime, int, Plan | None, Step]] = []
         first_act: dict[str, datetime] = {}
         for plan in plans:
@@ -443,9 +468,17 @@ class Seeder:
         for plan in plans:
             for step in plan.steps:
                 timeline.append((step.at, len(timeline), plan, step))
-        for _at, _seq, plan, step in sorted(timeline, key=lambda item: item[:2]):
-            if plan is None:
+        timeline += [(step.at, len(timeline) + i, None, step) for i, step in enumerate(review_steps)]
+        heapq.heapify(timeline)
+        seq = itertools.count(len(timeline))
+        while timeline:
+            _at, _seq, plan, step = heapq.heappop(timeline)
+            if step.action == "register":
                 self.register(step.actor, step.at)
+            elif plan is None:
+                for later in self.review(event, config, step):
+                    assert later.at > step.at
+                    heapq.heappush(timeline, (later.at, next(seq), None, later))
             else:
                 self.perform(event, config, plan, step)
 
@@ -455,6 +488,7 @@ class Seeder:
             case "create":
                 plan.proposal = cfp.create_proposal(event, proposal_data(event, config, plan, complete=False),
                                                     actor=actor, now=at)
+                self.plan_of[plan.proposal.id] = plan
             case "edit" | "revise":
                 notes = "Folien und Fotos folgen bis Ende Januar." if step.action == "revise" else ""
                 cfp.update_proposal(proposal, proposal_data(event, config, plan, notes=notes), actor=actor,
@@ -474,6 +508,85 @@ class Seeder:
             case _:
                 raise ValueError(step.action)
 
+    # the review ------------------------------------------------------------------------------------------
+    def review(self, event: Event, config: Config, step: Step) -> list[Step]:
+        """One step of the review phase, through the reviewers' and the committee's services; returns the steps
+        it schedules (the assignment schedules each reviewer's reviews)."""
+        actor, at = self.user(step.actor), step.at
+        match step.action:
+            case "alias":
+                reviewers.add_alias(event, *data.ALIAS, actor=actor, now=at)
+            case "preferences":
+                self.preferences(event, config, actor, at)
+            case "assign":
+                forget_conflicts()  # the proposals all exist now
+                result = reviewers.assign_automatically(event, actor=actor, now=at)
+                return self.schedule_reviews(result.assigned)
+            case "review" | "draft":
+                plan = self.plan_of[step.proposal_id]
+                if plan.proposal.state is not S.under_review:  # withdrawn meanwhile: nothing left to review
+                    return []
+                assignment = reviewing.assignment_for(actor, event, step.proposal_id)
+                reviewing.save_review(assignment, self.review_data(event, config, actor, plan, step.action),
+                                      actor=actor, now=at, expected_version=None, submit=step.action == "review")
+            case _:
+                raise ValueError(step.action)
+        return []
+
+    def preferences(self, event: Event, config: Config, actor: User, at: datetime) -> None:
+        """Expert themes, languages, a few bids (eager on their themes) and the declared conflicts."""
+        rng = self.rng
+        experts, languages, _limited, _bias, declares = data.REVIEWER_PROFILES[actor.name]
+        expert_ids = {config.themes[k].id for k in experts}
+        open_ = reviewers.biddable_proposals(event, actor)
+        bids = {}
+        for proposal in rng.sample(open_, min(len(open_), rng.randint(5, 9))):
+            if proposal.main_theme_id in expert_ids:
+                bids[proposal.id] = rng.choice(["eager", "eager", "willing"])
+            else:
+                bids[proposal.id] = rng.choice(["willing", "rather_not", "rather_not"])
+        for proposal in open_:
+            if self.plan_of[proposal.id].entry["org"] in declares:  # she advises this city
+                bids[proposal.id] = "conflict"
+        reviewers.save_preferences(event, expert_theme_ids=sorted(expert_ids), languages=languages, bids=bids,
+                                   actor=actor, now=at)
+
+    def schedule_reviews(self, assigned: dict) -> list[Step]:
+        """Each reviewer works through their assignments at their own pace; a few reviews of proposals that are
+        still under review in the end stay drafts."""
+        rng, steps = self.rng, []
+        for reviewer in sorted(assigned, key=lambda r: r.id):
+            start = between(rng, REVIEWS_FROM, REVIEWS_FROM + timedelta(days=6))
+            for proposal in sorted(assigned[reviewer], key=lambda p: p.id):
+                steps.append(Step(between(rng, start, REVIEWS_TO), "review", reviewer.user.email, proposal.id))
+        open_ones = [s for s in steps if self.plan_of[s.proposal_id].target is S.under_review]
+        for s in rng.sample(open_ones, min(DRAFT_REVIEWS, len(open_ones))):
+            s.action = "draft"
+        return steps
+
+    def review_data(self, event: Event, config: Config, actor: User, plan: Plan,
+                    action: str) -> reviewing.ReviewData:
+        """Scores around the proposal's quality, shifted by the reviewer's strictness; a draft has some scores."""
+        rng = self.rng
+        experts, _languages, _limited, bias, _declares = data.REVIEWER_PROFILES[actor.name]
+        if plan.quality is None:
+            plan.quality = QUALITY[plan.target] + rng.gauss(0, 0.35)
+        criteria = event.criteria
+        scores = {c.id: min(c.scale_max, max(c.scale_min, round(plan.quality + bias + rng.gauss(0, 0.6))))
+                  for c in criteria}
+        if action == "draft":
+            return reviewing.ReviewData(scores={c.id: scores[c.id] for c in criteria[:2]})
+        mean = sum(scores.values()) / len(scores)
+        recommendation = (Recommendation.strong_accept if mean >= 4.4 else Recommendation.accept if mean >= 3.6
+                          else Recommendation.undecided if mean >= 2.8 else Recommendation.reject if mean >= 2
+                          else Recommendation.strong_reject)
+        tier = "high" if mean >= 3.8 else "mid" if mean >= 2.8 else "low"
+        expert = plan.entry["theme"] in experts
+        return reviewing.ReviewData(
+            scores=scores, recommendation=recommendation.value,
+            confidence=3 if expert else rng.choice([1, 2, 2]),
+            comment_committee=rng.choice(data.REVIEW_COMMENTS[tier]),
+            comment_speakers=rng.choice(data.SPEAKER_COMMENTS[tier]) if rng.random() < 0.5 else "")
 
     def decider(self, event: Event, chair: User, proposal: Proposal) -> User:
         """The chair decides, except where she is conflicted (Herne.Business: a public body of Herne, so every

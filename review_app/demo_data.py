@@ -202,6 +202,10 @@ ORGS = {
                 "digitalagentur-nrw.example"),
     "beratung": ("Stadt & Daten Beratung GmbH", "company", "Essen", "stadt-und-daten.example"),
     "fius": ("Forschungsinstitut Urbane Systeme", "research", "Dortmund", "fius.example"),
+    # the city's own spelling differs from its speakers' "Stadt Herne": the committee marks both as one
+    "herne_verwaltung": ("Stadtverwaltung Herne", "city", "Herne", "herne.example"),
+    "hsbo": ("Hochschule Bochum", "research", "Bochum", "hs-bochum.example"),
+    "energieagentur": ("EnergieAgentur.NRW", "administration", "Düsseldorf", "energieagentur-nrw.example"),
 }
 
 # (name, org, language, job title)
@@ -211,7 +215,44 @@ REVIEWERS = [
     ("Michael Terhorst", "agentur", "de", "Referent für kommunale Digitalisierung"),
     ("Sarah Lindemann", "beratung", "de", "Beraterin für Datenstrategien"),
     ("Dr. Tomasz Nowak", "fius", "en", "Senior researcher, urban informatics"),
+    ("Andreas Kötter", "herne_verwaltung", "de", "Referent im Fachbereich Digitalisierung"),
+    ("Prof. Dr. Leonie Hartmann", "hsbo", "de", "Professorin für Verkehrsplanung"),
+    ("Markus Feldhaus", "energieagentur", "de", "Projektleiter Kommunaler Klimaschutz"),
 ]
+# per reviewer (by name): expert themes, review languages, themes the committee limits them to (empty: all),
+# how strict they score (added to every score), and the organisations whose proposals they declare a conflict with
+REVIEWER_PROFILES = {
+    "Dr. Ute Brandhorst": (["ki", "data"], ["de", "en"], [], 0.0, []),
+    "Michael Terhorst": (["admin", "infra"], ["de"], [], -0.6, []),
+    "Sarah Lindemann": (["data", "admin", "ki"], ["de", "en"], [], 0.4, ["gelsenkirchen"]),
+    "Dr. Tomasz Nowak": (["energy", "mobility", "data"], ["en", "de"], [], -0.2, []),
+    "Andreas Kötter": (["admin", "infra"], ["de"], [], 0.2, []),
+    "Prof. Dr. Leonie Hartmann": (["mobility"], ["de", "en"], ["mobility", "data", "ki"], -0.3, []),
+    "Markus Feldhaus": (["energy"], ["de"], ["energy", "infra", "mobility"], 0.1, []),
+}
+REVIEWER_LOAD = 18  # the committee raises the load cap: seven reviewers, three reviews per proposal
+ALIAS = ("Stadt Herne", "Stadtverwaltung Herne")
+
+# what reviewers write (by how good they found the proposal): for the committee, and for the speakers
+REVIEW_COMMENTS = {
+    "high": ["Sehr konkret, übertragbar und mit belastbaren Zahlen. Unbedingt ins Programm.",
+             "Starkes Praxisbeispiel; die Erfahrungen aus dem Betrieb sind für viele Kommunen wertvoll.",
+             "Clear, well-structured and transferable; exactly what the audience is looking for."],
+    "mid": ["Solides Thema, aber die Ergebnisse bleiben noch vage. Passt, wenn Platz ist.",
+            "Interessant, überschneidet sich aber mit zwei anderen Einreichungen zum selben Thema.",
+            "Relevant topic; the abstract promises more than the description delivers."],
+    "low": ["Wirkt eher wie eine Produktvorstellung; der Nutzen für Kommunen wird nicht klar.",
+            "Zu wenig Bezug zum Motto, und Ergebnisse fehlen noch.",
+            "Mostly a sales pitch; little that other cities could reuse."],
+}
+SPEAKER_COMMENTS = {
+    "high": ["Gern mit einer Folie zu den Kosten und zum Personalaufwand.",
+             "Please leave time for questions: many cities will want to copy this."],
+    "mid": ["Bitte schärfen Sie, was andere Kommunen konkret übernehmen können.",
+            "Ein oder zwei Zahlen zu den Ergebnissen würden den Beitrag stärken."],
+    "low": ["Zeigen Sie stärker, was Kommunen aus dem Projekt lernen können, nicht nur das Produkt.",
+            "Consider submitting again once the pilot has results."],
+}
 SPEAKERS = [
     ("Katrin Wewer", "herne", "de", "Leiterin des Fachbereichs Digitalisierung"),
     ("Jonas Petrikat", "herne", "de", "Verkehrsplaner im Fachbereich Tiefbau und Verkehr"),

@@ -137,7 +137,8 @@ def _worth_saying(field: Field) -> list:
     value ("a number from 1 to 10") add nothing."""
     if not field.process_errors:
         return field.errors
-    return [e for e in field.errors if not isinstance(e, _StockText) or e in field.process_errors]
+    kept = [e for e in field.errors if not isinstance(e, _StockText) or e in field.process_errors]
+    return kept or list(field.process_errors)  # DataRequired empties the errors before it adds its own
 
 
 class BaseForm(FlaskForm):

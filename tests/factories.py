@@ -22,6 +22,9 @@ CFP_OPENS = datetime(2024, 9, 1, 8, 0, tzinfo=UTC)
 CFP_CLOSES = datetime(2024, 12, 1, 22, 59, tzinfo=UTC)
 DURING_CFP = datetime(2024, 11, 1, 12, 0, tzinfo=UTC)
 AFTER_CFP = datetime(2024, 12, 15, 12, 0, tzinfo=UTC)
+# a person's details sharing no organisation or city with make_user's defaults (give them an email domain of their
+# own too): a committee member with these is conflicted with none of the default speakers' proposals
+OUTSIDE = {"organisation": "Programmbeirat", "organisation_type": "other", "city": "Gelsenkirchen"}
 
 
 def make_user(*, email: str | None = None, name: str | None = None, confirmed: bool = True, language: str = "de",

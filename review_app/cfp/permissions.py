@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from ..errors import DeadlinePassed, InvalidState, NotFound, PermissionDenied
 from ..events.permissions import can_manage_event
 from .models import EDITABLE, TEAM_OPEN, WITHDRAWABLE, Proposal, ProposalState
+from .queries import hidden_from_committee
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,12 @@ def is_speaker(user, proposal: Proposal) -> bool:
 
 
 def can_view_proposal(user, proposal: Proposal) -> bool:
-    return is_speaker(user, proposal) or can_manage_event(user, proposal.event)
+    """Its speakers; the committee, unless the proposal is hidden from the member (a conflict of interest)."""
+    if is_speaker(user, proposal):
+        return True
+    if not can_manage_event(user, proposal.event):
+        return False
+    return proposal.id not in hidden_from_committee(proposal.event, user)
 
 
 def check_visible(user, proposal: Proposal | None) -> Proposal:

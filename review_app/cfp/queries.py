@@ -1,6 +1,7 @@
 """Loading proposals for pages in a constant number of queries, always scoped to one event."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, or_, select
@@ -10,6 +11,15 @@ from ..accounts.models import OrganisationType, User
 from ..db import db
 from ..events.models import Event, SessionFormat, Theme, page_language
 from .models import Proposal, ProposalSpeaker, ProposalState, proposal_themes
+
+# The proposals a person must not meet as the committee of an event (their lists, counts, searches, pages), each
+# finder answering for one reason: review registers the conflicts of interest here, as cfp may not import review.
+HIDDEN_FROM_COMMITTEE: list[Callable[[Event, object], set[int]]] = []
+
+
+def hidden_from_committee(event: Event, user) -> frozenset[int]:
+    """The ids of the event's proposals hidden from `user` in the committee's views (a fixed number of queries)."""
+    return frozenset().union(*(find(event, user) for find in HIDDEN_FROM_COMMITTEE))
 
 
 def _with_page_data(stmt):
@@ -56,10 +66,13 @@ class ProposalFilter:
     city: str | None = None  # the project's city
     sort: str = "submitted"
     descending: bool = False
+    hidden: frozenset[int] = frozenset()  # proposals the viewer must not meet (see hidden_from_committee)
 
 
 def _conditions(event: Event, f: ProposalFilter, *, with_state: bool = True) -> list:
     conditions = [Proposal.event_id == event.id]
+    if f.hidden:
+        conditions.append(Proposal.id.not_in(sorted(f.hidden)))
     if f.text:
         speaker_matches = (select(ProposalSpeaker.id).join(User, User.id == ProposalSpeaker.user_id)
                            .where(ProposalSpeaker.proposal_id == Proposal.id,
@@ -128,8 +141,9 @@ def state_counts(event: Event, f: ProposalFilter) -> dict[ProposalState, int]:
     return dict(rows.all())
 
 
-def project_cities(event: Event) -> list[str]:
-    """The cities the event's proposals name, for the list's filter."""
-    return list(db.session.scalars(select(Proposal.project_city).where(Proposal.event_id == event.id,
-                                                                       Proposal.project_city != "")
-                                   .distinct().order_by(Proposal.project_city)))
+def project_cities(event: Event, hidden: frozenset[int] = frozenset()) -> list[str]:
+    """The cities the event's proposals name (but those of `hidden` proposals), for the list's filter."""
+    stmt = select(Proposal.project_city).where(Proposal.event_id == event.id, Proposal.project_city != "")
+    if hidden:
+        stmt = stmt.where(Proposal.id.not_in(sorted(hidden)))
+    return list(db.session.scalars(stmt.distinct().order_by(Proposal.project_city)))

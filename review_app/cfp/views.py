@@ -25,6 +25,7 @@ from .models import STAGE_LABELS, STATE_LABELS, SUBMISSION_REQUIREMENTS, Invitat
 from .queries import (
     ProposalFilter,
     get_event_proposal,
+    hidden_from_committee,
     project_cities,
     proposals_of_event,
     proposals_of_speaker,
@@ -375,12 +376,12 @@ def _proposal_list_link(event):
     yield Link("proposals", _("Proposals"), url_for("cfp.committee_proposals", slug=event.slug), order=80)
 
 
-def _list_filter(form: ProposalListForm) -> ProposalFilter:
+def _list_filter(form: ProposalListForm, hidden: frozenset[int]) -> ProposalFilter:
     return ProposalFilter(
         text=form.q.data or "", state=ProposalState(form.state.data) if form.state.data else None,
         theme_id=form.theme.data, format_id=form.format.data, language=form.language.data or None,
         organisation_type=OrganisationType(form.org_type.data) if form.org_type.data else None,
-        city=form.city.data or None, sort=form.sort.data, descending=form.dir.data == "desc")
+        city=form.city.data or None, sort=form.sort.data, descending=form.dir.data == "desc", hidden=hidden)
 
 
 @bp.get("/events/<slug>/manage/proposals")
@@ -389,14 +390,15 @@ def committee_proposals(slug: str):
     """The committee's list: search, filters and order live in the address; a value the form refuses is
     named at its field, left out of the filter, and the page answers 400."""
     event = managed_event(slug)
-    form = ProposalListForm.for_event(event, project_cities(event), request.args)
+    hidden = hidden_from_committee(event, _user())  # conflicted: absent from the rows, counts, search and cities
+    form = ProposalListForm.for_event(event, project_cities(event, hidden), request.args)
     status = 200
     if not form.validate():
         status = 400
         for name, field in form._fields.items():
             if field.errors:
                 field.data = form[name].default if name in ("sort", "dir") else None
-    list_filter = _list_filter(form)
+    list_filter = _list_filter(form, hidden)
     args = {name: value for name, value in
             (("q", list_filter.text), ("state", form.state.data), ("theme", form.theme.data),
              ("format", form.format.data), ("language", form.language.data), ("org_type", form.org_type.data),

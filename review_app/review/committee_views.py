@@ -28,7 +28,7 @@ from .committee_forms import (
 )
 from .models import BID_LABELS, Assignment, BidLevel
 from .permissions import can_state_preferences
-from .queries import conflict_map, reviewer_of, settings_of
+from .queries import conflict_map, conflicted_proposal_ids, reviewer_of, settings_of
 
 bp = Blueprint("review_committee", __name__)
 
@@ -179,7 +179,9 @@ def preferences(slug: str):
 # --- conflicts -----------------------------------------------------------------------------------------------
 
 def _conflicts_page(event, override_form=None, alias_form=None, status=None):
-    return render_template("review/committee/conflicts.html", event=event, rows=services.conflict_rows(event),
+    hidden = conflicted_proposal_ids(event, _user())  # a member's own conflicts are not theirs to see
+    rows = [r for r in services.conflict_rows(event) if r.proposal.id not in hidden]
+    return render_template("review/committee/conflicts.html", event=event, rows=rows,
                            aliases=services.aliases_of(event), override_form=override_form or OverrideForm(),
                            alias_form=alias_form or AliasForm(), override_errors=override_form is not None), \
         status or 200
@@ -246,6 +248,12 @@ def assignments(slug: str):
 
 def _assignments_page(event, result=None):
     proposals, by_proposal, rows = services.assignment_overview(event)
+    hidden = conflicted_proposal_ids(event, _user())  # the member's conflicted proposals are absent, as everywhere
+    proposals = [p for p in proposals if p.id not in hidden]
+    if result is not None:
+        assigned = {r: kept for r, ps in result.assigned.items() if (kept := [p for p in ps if p.id not in hidden])}
+        result = services.AutoResult(assigned, [(p, why) for p, why in result.shortfalls if p.id not in hidden],
+                                     sum(len(ps) for ps in assigned.values()))
     return render_template("review/committee/assignments.html", event=event, proposals=proposals,
                            by_proposal=by_proposal, rows=rows, settings=settings_of(event), result=result,
                            action_form=ActionForm())
@@ -263,7 +271,8 @@ def assign_automatically(slug: str):
 
 def _proposal_under_review(event, proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
-    if proposal is None or proposal.event_id != event.id or proposal.state is ProposalState.draft:
+    if (proposal is None or proposal.event_id != event.id or proposal.state is ProposalState.draft
+            or proposal.id in conflicted_proposal_ids(event, _user())):
         raise NotFound(_("This proposal does not exist or is not visible to you."))
     return proposal
 

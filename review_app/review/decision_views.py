@@ -82,7 +82,7 @@ def _ranking_link(event):
 
 def _filtered(event, args) -> tuple[RankingForm, ProposalFilter, dict, int]:
     """The form read from the address; a refused value is named at its field, left out, and answers 400."""
-    form = RankingForm.for_event(event, project_cities(event), args)
+    form = RankingForm.for_event(event, project_cities(event, conflicted_proposal_ids(event, _user())), args)
     status = 200
     if not form.validate():
         status = 400
@@ -167,10 +167,23 @@ def decide(slug: str):
     return redirect(_back(slug, form))
 
 
+def _release_page(event, ids: list[int] | None, form: DecideForm):
+    """What releasing would send, before it is sent: the mails of each kind (one per speaker), and the decisions
+    that stay pending; the page posts the same selection again, confirmed."""
+    plan = decisions.release_plan(event, ids, actor=_user())
+    mails = {outcome: [0, 0] for outcome in DecisionOutcome}  # decisions, mails
+    for decision in plan.released:
+        mails[decision.outcome][0] += 1
+        mails[decision.outcome][1] += len(decision.proposal.speakers)
+    return render_template("review/decisions/release.html", event=event, plan=plan, mails=mails, ids=ids,
+                           back=_back(event.slug, form), form=form)
+
+
 @bp.post("/events/<slug>/manage/ranking/release")
 @login_required
 def release(slug: str):
-    """Release the pending decisions: the chosen ones, or all ("scope=all")."""
+    """Release the pending decisions: the chosen ones, or all ("scope=all"); first a page saying which mails will
+    go out, whose button posts again with "confirmed=yes"."""
     event = _event(slug)
     form = _checked_form()
     if request.form.get("scope") == "all":
@@ -179,6 +192,8 @@ def release(slug: str):
         ids = [p.id for p in _selected(event, form)]
         if not ids:
             raise DomainError(_("Choose at least one proposal, or release all pending decisions."), 422)
+    if request.form.get("confirmed") != "yes":
+        return _release_page(event, ids, form)
     result = decisions.release(event, ids, actor=_user(), now=clock())
     db.session.commit()
     flash(ngettext("%(num)d decision released; the speakers are being notified.",

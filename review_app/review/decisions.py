@@ -116,17 +116,10 @@ def release(event: Event, proposal_ids: list[int] | None = None, *, actor: User,
     (Proposal.confirm_by); a mail to each speaker in their language; an audit row. Decisions released already
     are left alone (releasing twice changes nothing); a proposal withdrawn meanwhile keeps its decision pending.
     """
-    check_can_rank(actor, event)
-    hidden = conflicted_proposal_ids(event, actor)
+    result = release_plan(event, proposal_ids, actor=actor)
     confirm_days = settings_of(event).confirm_days
-    result = ReleaseResult()
-    for decision in pending_decisions(event, proposal_ids):
+    for decision in result.released:
         proposal = decision.proposal
-        if proposal.id in hidden:
-            continue
-        if proposal.state not in DECIDABLE:
-            result.skipped.append(decision)
-            continue
         decision.released_at = now
         decision.released_by_id = actor.id
         cfp.decide(proposal, STATE_OF[decision.outcome], actor=actor, now=now)
@@ -136,8 +129,20 @@ def release(event: Event, proposal_ids: list[int] | None = None, *, actor: User,
         _mail_decision(decision, now=now)
         record(actor=actor, action="decision.release", obj=decision, event_id=event.id, now=now,
                to_state=decision.outcome.value, proposal_id=proposal.id)
-        result.released.append(decision)
     return result
+
+
+def release_plan(event: Event, proposal_ids: list[int] | None = None, *, actor: User) -> ReleaseResult:
+    """What `release` would do, changing nothing (the committee sees it before it confirms): the pending decisions
+    it would release, and those it would keep pending because their proposal was withdrawn meanwhile. Decisions on
+    proposals the actor is conflicted with are in neither."""
+    check_can_rank(actor, event)
+    hidden = conflicted_proposal_ids(event, actor)
+    plan = ReleaseResult()
+    for decision in pending_decisions(event, proposal_ids):
+        if decision.proposal_id not in hidden:
+            (plan.released if decision.proposal.state in DECIDABLE else plan.skipped).append(decision)
+    return plan
 
 
 def comments_for_speakers(proposal: Proposal) -> list[str]:

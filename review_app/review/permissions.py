@@ -110,3 +110,25 @@ def can_manage_reviewers(user, event: Event) -> bool:
 def can_state_preferences(user, event: Event) -> bool:
     """Stating expert themes and languages and bidding on proposals: the event's reviewers."""
     return Role.reviewer in roles_of(user, event)
+
+
+# --- conflicts declared by speakers (engineer E) ---
+
+
+def check_can_declare_conflict(user, proposal) -> None:
+    """A speaker of the proposal may name reviewers who must not judge it, as long as it is not withdrawn; to anyone
+    else the page does not exist."""
+    from ..cfp.permissions import is_speaker
+
+    if proposal is None or not is_speaker(user, proposal):
+        raise NotFound(_("This proposal does not exist or is not visible to you."))
+    if proposal.state is ProposalState.withdrawn:
+        raise InvalidState(_("This proposal was withdrawn; conflicts of interest no longer matter for it."))
+
+
+def can_declare_conflict(user, proposal) -> bool:
+    try:
+        check_can_declare_conflict(user, proposal)
+    except (NotFound, InvalidState):
+        return False
+    return True

@@ -14,7 +14,7 @@ from review_app.db import db
 from review_app.events.models import Event
 
 from ..conftest import TEST_PASSWORD
-from ..factories import DURING_CFP, make_event, make_proposal, make_user
+from ..factories import DURING_CFP, OUTSIDE, make_event, make_proposal, make_user
 
 WIDTH = 390
 PERSON = {"name": "Ada Neuling", "email": "ada@example.org", "password": "a good long password",
@@ -147,7 +147,7 @@ def test_an_organiser_logs_in_and_reaches_the_proposals_through_the_navigation(a
     lang, words = locale[:2], WORDS[locale[:2]]
     clock.set(DURING_CFP)
     with app.app_context():
-        chair = make_user(email="chair@example.org", name="Carla Chair", language=lang)
+        chair = make_user(email="chair@beirat.example", name="Carla Chair", language=lang, **OUTSIDE)
         speaker = make_user(email="speaker@example.org", language=lang)
         event = _bilingual_event(committee=chair)
         make_event(slug="another-edition", committee=chair)  # two events: the navigation has to lead the way
@@ -161,7 +161,7 @@ def test_an_organiser_logs_in_and_reaches_the_proposals_through_the_navigation(a
     page.goto("/")
     page.get_by_role("navigation", name=re.compile("Main|Haupt")).get_by_role("link", name=words["log_in"]).click()
     journey.check("login")
-    page.locator("#email").fill("chair@example.org")
+    page.locator("#email").fill("chair@beirat.example")
     page.locator("#password").fill(TEST_PASSWORD)
     page.locator("#submit").click()
     # with two events the organiser lands on the list of their events, then picks one

@@ -16,7 +16,7 @@ from review_app.events import services as events
 from review_app.events.models import Role
 
 from ..conftest import TEST_PASSWORD
-from ..factories import CFP_OPENS, DURING_CFP, make_event, make_proposal, make_user
+from ..factories import CFP_OPENS, DURING_CFP, OUTSIDE, make_event, make_proposal, make_user
 
 WIDTH = 390
 SHOTS = Path(os.environ.get("NARROW_SCREENSHOTS", "test-results/narrow"))
@@ -28,7 +28,8 @@ def test_no_page_scrolls_sideways_on_a_phone(app, clock, open_page, axe, locale)
     lang = locale[:2]
     clock.set(DURING_CFP)
     with app.app_context():
-        chair = make_user(email="chair@example.org", name="Christiane Vorsitz-Langenscheidt", language=lang)
+        chair = make_user(email="chair@beirat.example", name="Christiane Vorsitz-Langenscheidt", language=lang,
+                          **OUTSIDE)
         speaker = make_user(email="speaker@example.org", name="Sebastian Referent-Wortreich", language=lang,
                             organisation="Stadtverwaltung Gelsenkirchen, Referat Digitalisierung")
         event = make_event(slug="narrow", committee=chair)
@@ -58,7 +59,7 @@ def test_no_page_scrolls_sideways_on_a_phone(app, clock, open_page, axe, locale)
 
     # --- the organiser logs in and lands on the event's proposal list
     page.goto("/login")
-    page.locator("#email").fill("chair@example.org")
+    page.locator("#email").fill("chair@beirat.example")
     page.locator("#password").fill(TEST_PASSWORD)
     page.locator("#submit").click()
     expect(page).to_have_url(re.compile(r"/events/narrow/manage/proposals$"))

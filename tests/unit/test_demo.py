@@ -81,7 +81,7 @@ def test_the_configuration_is_shared_by_both_editions(ctx):
         travel = db.session.scalar(select(TravelTime).where(TravelTime.event_id == ev.id))
         assert travel.minutes == 15
         roles = Counter(db.session.scalars(select(EventRole.role).where(EventRole.event_id == ev.id)))
-        assert roles[Role.committee] == 1 and roles[Role.reviewer] == 4 and roles[Role.speaker] >= 3
+        assert roles[Role.committee] == 1 and roles[Role.reviewer] == 7 and roles[Role.speaker] >= 3
     assert event(DEMO_SLUG).days[0].isoformat() == "2025-02-05"
 
 
@@ -294,3 +294,134 @@ def test_the_demo_editions_read_in_english_on_an_english_page(app, client):
     client.post("/language", data={"lang": "de"})
     page = client.get(f"/events/{DEMO_SLUG}/").get_data(as_text=True)
     assert "Zwei Orte, ein Programm" in page and "Two venues, one programme" not in page
+
+
+# -- the review phase of the 2025 edition ------------------------------------------------------------------------
+
+def review_rows(ev: Event):
+    from review_app.review.models import Assignment, Review, Reviewer
+
+    return db.session.execute(
+        select(Assignment, Reviewer, Proposal, Review).join(Reviewer, Reviewer.id == Assignment.reviewer_id)
+        .join(Proposal, Proposal.id == Assignment.proposal_id).outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Reviewer.event_id == ev.id)).all()
+
+
+def test_the_reviewers_state_themes_and_languages_and_one_city_spelling_is_aliased(ctx):
+    from review_app.review.models import Bid, BidLevel, OrganisationAlias, Reviewer
+    from review_app.review.reviewers import conflict_rows
+
+    seed_demo(now=NOW)
+    ev = event(DEMO_SLUG)
+
+    rows = list(db.session.scalars(select(Reviewer).where(Reviewer.event_id == ev.id)))
+    assert len(rows) == 7 and all(r.expert_themes and r.language_set for r in rows)
+    assert 2 <= sum(bool(r.limited_themes) for r in rows) < len(rows)
+    assert any("en" in r.language_set for r in rows) and any(r.language_set == {"de"} for r in rows)
+    bids = Counter(db.session.scalars(select(Bid.level).join(Reviewer).where(Reviewer.event_id == ev.id)))
+    assert bids[BidLevel.eager] and bids[BidLevel.willing] and bids[BidLevel.rather_not] and bids[BidLevel.conflict]
+    alias = db.session.scalar(select(OrganisationAlias).where(OrganisationAlias.event_id == ev.id))
+    assert {alias.name_a, alias.name_b} == {"Stadt Herne", "Stadtverwaltung Herne"}
+    # the conflicts page has real rows: a reviewer of the city's own administration, by organisation and city
+    reasons = {(r.user.name, r.conflict.reason.value) for r in conflict_rows(ev)}
+    assert {("Andreas Kötter", "organisation"), ("Andreas Kötter", "city"), ("Sarah Lindemann", "declared"),
+            ("Dr. Ute Brandhorst", "organisation")} <= reasons
+
+
+def test_the_assignment_never_assigns_a_conflict_and_keeps_to_the_limits(ctx):
+    from review_app.review.queries import conflict_map
+
+    seed_demo(now=NOW)
+    ev = event(DEMO_SLUG)
+    rows = review_rows(ev)
+
+    conflicts = conflict_map(ev)
+    assert rows and not [(r.user_id, p.title) for _a, r, p, _rv in rows if (r.user_id, p.id) in conflicts]
+    assert all(p.main_theme_id in {t.id for t in r.limited_themes} for _a, r, p, _rv in rows if r.limited_themes)
+    assert all(p.language in r.language_set for _a, r, p, _rv in rows)
+    assert all(a.automatic and ev.review_opens_at <= a.created_at < ev.review_closes_at for a, *_ in rows)
+    # every proposal that was under review when the assignment ran has k = 3 reviewers
+    per_proposal = Counter(p.id for _a, _r, p, _rv in rows)
+    assert set(per_proposal.values()) == {3}
+    assert {p.state for _a, _r, p, _rv in rows} >= {ProposalState.accepted, ProposalState.rejected,
+                                                    ProposalState.under_review}
+    assert Counter(db.session.scalars(select(OutboxMessage.template)))["review_assignments"] == 7
+
+
+def test_the_reviews_are_complete_varied_and_written_before_the_decisions(ctx):
+    from review_app.review.models import Decision, Recommendation, ReviewState
+
+    seed_demo(now=NOW)
+    ev = event(DEMO_SLUG)
+    reviews = [rv for *_x, rv in review_rows(ev) if rv is not None]
+    submitted = [rv for rv in reviews if rv.state is ReviewState.submitted]
+    drafts = [rv for rv in reviews if rv.state is ReviewState.draft]
+
+    assert len(submitted) >= 60 and len(drafts) == 2
+    criteria = {c.id for c in ev.criteria}
+    for rv in submitted:
+        assert {s.criterion_id for s in rv.scores} == criteria
+        assert rv.recommendation is not None and rv.confidence in (1, 2, 3) and rv.comment_committee
+        assert ev.review_opens_at <= rv.submitted_at < ev.review_closes_at
+    assert all(d.assignment.proposal.state is ProposalState.under_review for d in drafts)
+    scores = Counter(s.score for rv in submitted for s in rv.scores)
+    assert len(scores) >= 4, scores
+    assert len({rv.recommendation for rv in submitted}) >= 4 and Recommendation.strong_accept in {
+        rv.recommendation for rv in submitted}
+    first_decision = db.session.scalar(select(func.min(Decision.decided_at)))
+    assert max(rv.submitted_at for rv in submitted) < first_decision
+    # accepted proposals scored better than rejected ones, on average
+    def mean(state):
+        values = [s.score for rv in submitted if rv.assignment.proposal.state is state for s in rv.scores]
+        return sum(values) / len(values)
+    assert mean(ProposalState.confirmed) > mean(ProposalState.rejected) + 1
+
+
+def test_a_pending_decision_is_invisible_on_its_speakers_pages(app, client):
+    from review_app.review.models import Decision
+
+    with app.app_context():
+        seed_demo(now=NOW)
+        ev = event(DEMO_SLUG)
+        pending = db.session.execute(
+            select(Proposal.id, User.email).join(Decision, Decision.proposal_id == Proposal.id)
+            .join(ProposalSpeaker, (ProposalSpeaker.proposal_id == Proposal.id) & ProposalSpeaker.is_submitter)
+            .join(User, User.id == ProposalSpeaker.user_id)
+            .where(Proposal.event_id == ev.id, Decision.released_at.is_(None))).all()
+    assert pending
+    for proposal_id, email in pending:
+        client.post("/logout")
+        assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
+        page = client.get(f"/events/{DEMO_SLUG}/proposals/{proposal_id}").get_data(as_text=True)
+        assert "In Begutachtung" in page
+        assert not any(word in page for word in ("Angenommen", "Abgelehnt", "Auf der Warteliste", "bestätigen"))
+
+
+def test_the_ranking_page_shows_the_committee_the_review_numbers(app, client):
+    from markupsafe import escape
+
+    from review_app.review.queries import conflicted_proposal_ids
+    from review_app.review.ranking import rank
+
+    with app.app_context():
+        result = seed_demo(now=NOW)
+        ev = event(DEMO_SLUG)
+        chair = db.session.scalar(select(User).where(User.email == dict(result.logins())["committee member"][0]))
+        rows = rank(ev, chair).rows
+        hidden = conflicted_proposal_ids(ev, chair)
+        expected = [(str(escape(r.proposal.title)), f"{r.done}/{r.assigned}", f"{r.stats.mean:.1f}",
+                     f"{r.calibrated:.1f}") for r in rows if r.done]
+        hidden_titles = [p.title for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(hidden)))]
+        chair_email = chair.email
+    assert len(expected) >= 15 and hidden_titles
+    assert client.post("/login", data={"email": chair_email, "password": DEMO_PASSWORD}).status_code == 302
+
+    page = client.get(f"/events/{DEMO_SLUG}/manage/ranking")
+    html = page.get_data(as_text=True)
+
+    assert page.status_code == 200
+    for title, counts, mean, calibrated in expected:
+        row = html[html.index(title):]
+        row = row[:row.index("</tr>")]
+        assert f"<td>{counts}</td>" in row and f"<td>{mean}</td>" in row and calibrated in row, title
+    assert not [t for t in hidden_titles if str(escape(t)) in html]  # the chair's conflicts stay off her page

@@ -14,7 +14,7 @@ from review_app.db import db
 from review_app.events.models import Audience, EventRole, ReviewCriterion, Room, SessionFormat, Theme, Venue
 from review_app.mail.models import OutboxMessage
 
-from ..factories import DURING_CFP, login, make_event, make_proposal, make_user, proposal_form
+from ..factories import DURING_CFP, OUTSIDE, login, make_event, make_proposal, make_user, proposal_form
 
 KIND_MODELS = {
     "venues": Venue,
@@ -30,8 +30,9 @@ KIND_MODELS = {
 def world(app, clock):
     clock.set(DURING_CFP)
     with app.app_context():
-        chair_a = make_user(name="Chair A", email="chair.a@example.org", language="en")
-        chair_b = make_user(name="Chair B", email="chair.b@example.org", language="en")
+        # the chairs share no organisation, city or mail domain with the speakers (else conflicted with all)
+        chair_a = make_user(name="Chair A", email="chair.a@committee.test", language="en", **OUTSIDE)
+        chair_b = make_user(name="Chair B", email="chair.b@committee.test", language="en", **OUTSIDE)
         event_a = make_event(slug="event-a", committee=chair_a)
         event_b = make_event(slug="event-b", committee=chair_b)
         alice = make_user(name="Alice", email="alice@example.org", language="en")
@@ -175,7 +176,7 @@ def test_a_committee_member_of_one_event_sees_nothing_of_another(app, client, wo
     assert client.post("/events/event-b/manage/settings", data={"name": "Taken over"}).status_code == 404
     assert (
         client.post(
-            "/events/event-b/manage/people", data={"email": "chair.a@example.org", "role": "committee"}
+            "/events/event-b/manage/people", data={"email": "chair.a@committee.test", "role": "committee"}
         ).status_code
         == 404
     )

@@ -45,8 +45,11 @@ def decide(c, proposal_ids, outcome, **extra):
     return c.post("/events/scd/manage/ranking/decide", data={"proposal": proposal_ids, "outcome": outcome, **extra})
 
 
-def release(c, proposal_ids=None):
+def release(c, proposal_ids=None, confirmed: bool = True):
+    """Release all or the chosen decisions; confirmed, as the button of the page that asks first posts it."""
     data = {"scope": "all"} if proposal_ids is None else {"scope": "selected", "proposal": proposal_ids}
+    if confirmed:
+        data["confirmed"] = "yes"
     return c.post("/events/scd/manage/ranking/release", data=data)
 
 

@@ -633,6 +633,27 @@ ACTION_CASES.update({
         ("an id beyond any integer column", f"/events/event-a/reviews/{HUGE_ID}", {}),
         ("a body above the size limit", f"/events/event-a/reviews/{w.submitted}", {"x": HUGE}),
     ]),
+    # a speaker declares a conflict of interest (review_app/review/speaker_views.py); the actor speaks for `submitted`
+    # and reviews nowhere, so no one can be named; the flow itself: tests/web/test_speaker_conflicts.py
+    "/events/<slug>/proposals/<int:proposal_id>/conflicts": ActionCase(lambda w: [
+        (f"reason={bad[:20]!r}", f"/events/event-a/proposals/{w.submitted}/conflicts",
+         {"user_id": w.actor_id, "reason": bad}) for bad in [LONG, *CONTROL, ""]] + [
+        ("a speaker of the proposal named", f"/events/event-a/proposals/{w.submitted}/conflicts",
+         {"user_id": w.actor_id, "reason": "ok"}),
+        ("a person id of the wrong type", f"/events/event-a/proposals/{w.submitted}/conflicts",
+         {"user_id": "abc", "reason": "ok"}),
+        ("another event's proposal", f"/events/event-a/proposals/{w.foreign}/conflicts",
+         {"user_id": w.actor_id, "reason": "ok"}),
+        ("an id beyond any integer column", f"/events/event-a/proposals/{HUGE_ID}/conflicts", {}),
+        ("a body above the size limit", f"/events/event-a/proposals/{w.submitted}/conflicts", {"x": HUGE}),
+    ]),
+    "/events/<slug>/proposals/<int:proposal_id>/conflicts/<int:declaration_id>/withdraw": ActionCase(lambda w: [
+        ("an unknown declaration", f"/events/event-a/proposals/{w.submitted}/conflicts/1/withdraw", UNKNOWN),
+        ("another event's proposal", f"/events/event-a/proposals/{w.foreign}/conflicts/1/withdraw", {}),
+        ("an id beyond any integer column",
+         f"/events/event-a/proposals/{w.submitted}/conflicts/{HUGE_ID}/withdraw", {}),
+        ("a body above the size limit", f"/events/event-a/proposals/{w.submitted}/conflicts/1/withdraw", {"x": HUGE}),
+    ]),
 })
 # a format, theme or audience a proposal uses cannot go (409); a venue can, and takes its rooms with it
 # (ON DELETE CASCADE, by design)

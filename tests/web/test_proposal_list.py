@@ -16,7 +16,7 @@ from review_app.cfp.models import ProposalState
 from review_app.db import db
 from review_app.events.models import Event
 
-from ..factories import DURING_CFP, login, make_event, make_proposal, make_user
+from ..factories import DURING_CFP, OUTSIDE, login, make_event, make_proposal, make_user
 
 LIST = "/events/scd/manage/proposals"
 
@@ -26,7 +26,7 @@ def world(app, client, clock):
     """Five proposals that differ in every filtered property; the chair's client is logged in, in English."""
     clock.set(DURING_CFP)
     with app.app_context():
-        chair = make_user(name="Chair", email="chair@example.org", language="en")
+        chair = make_user(name="Chair", email="chair@committee.test", language="en", **OUTSIDE)  # no conflicts
         event = make_event(slug="scd", committee=chair)
         talk, workshop = event.formats
         ai, data, admin = event.themes
@@ -56,7 +56,7 @@ def world(app, client, clock):
         db.session.commit()
         world = SimpleNamespace(ids=ids, talk=talk.id, workshop=workshop.id, ai=ai.id, data=data.id,
                                 event_name=event.name, anna=anna.email, chair=chair.email)
-    login(client, "chair@example.org")
+    login(client, "chair@committee.test")
     return world
 
 

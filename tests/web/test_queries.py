@@ -11,7 +11,7 @@ from sqlalchemy import event as sa_event
 from review_app.cfp.models import ProposalSpeaker, ProposalState
 from review_app.db import db
 
-from ..factories import DURING_CFP, login, make_event, make_proposal, make_user
+from ..factories import DURING_CFP, OUTSIDE, login, make_event, make_proposal, make_user
 
 
 @contextmanager
@@ -63,7 +63,7 @@ def page_queries(app, client, path: str) -> tuple[int, str]:
 def test_listing_pages_need_the_same_number_of_queries_for_3_and_for_15_proposals(app, client, clock):
     clock.set(DURING_CFP)
     with app.app_context():
-        chair = make_user(name="Chair", email="chair@example.org", language="en")
+        chair = make_user(name="Chair", email="chair@committee.test", language="en", **OUTSIDE)  # no conflicts
         event = make_event(slug="scd", committee=chair)
         speaker = make_user(name="Speaker", email="speaker@example.org", language="en")
         db.session.commit()
@@ -71,7 +71,7 @@ def test_listing_pages_need_the_same_number_of_queries_for_3_and_for_15_proposal
     add_proposals(app, ids, 0, 3)
     speaker_client, chair_client = client, app.test_client()
     login(speaker_client, SimpleNamespace(email="speaker@example.org"))
-    login(chair_client, SimpleNamespace(email="chair@example.org"))
+    login(chair_client, SimpleNamespace(email="chair@committee.test"))
     with app.app_context():
         from sqlalchemy import select
 
@@ -109,4 +109,6 @@ def test_listing_pages_need_the_same_number_of_queries_for_3_and_for_15_proposal
     assert {name: n for name, (n, _) in large.items()} == {name: n for name, (n, _) in small.items()}
     # and the numbers stay small
     counts = {name: n for name, (n, _) in large.items()}
-    assert all(3 <= n <= 15 for n in counts.values()), counts  # the counter sees the queries, and few of them
+    # the counter sees the queries, and few of them (the committee's pages add a fixed 4 for the conflicts of
+    # interest: aliases, declarations, overrides and the proposals' parties)
+    assert all(3 <= n <= 20 for n in counts.values()), counts
