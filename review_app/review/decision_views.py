@@ -102,9 +102,10 @@ def _filtered(event, args) -> tuple[RankingForm, ProposalFilter, dict, int]:
     return form, f, kept, status
 
 
-def _ranking_of(event, args) -> tuple[RankingForm, Ranking, dict, int]:
+def _ranking_of(event, args, *, with_speakers: bool = False) -> tuple[RankingForm, Ranking, dict, int]:
     form, f, kept, status = _filtered(event, args)
-    return form, rank(event, _user(), f, sort=form.sort.data, descending=form.dir.data == "desc"), kept, status
+    return form, rank(event, _user(), f, sort=form.sort.data, descending=form.dir.data == "desc",
+                      with_speakers=with_speakers), kept, status
 
 
 @bp.get("/events/<slug>/manage/ranking")
@@ -257,7 +258,7 @@ def _audit_export(event, action: str, rows: int, now: datetime) -> None:
 def ranking_csv(slug: str):
     """The ranking as shown (the same filters and order), every visible row."""
     event = _event(slug)
-    _form, result, _args, status = _ranking_of(event, request.args)
+    _form, result, _args, status = _ranking_of(event, request.args, with_speakers=True)
     if status != 200:
         raise DomainError(_("The filters in the address could not be read."), 400)
     rows = [[_("Number"), _("Title"), _("Speakers"), _("Organisation"), _("Submitted by"), _("City of the project"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from ..accounts.models import OrganisationType, User
 from ..cfp.models import Proposal, ProposalSpeaker, ProposalState
 from ..cfp.queries import ProposalFilter, matching_proposal_ids
 from ..db import db
@@ -30,11 +31,7 @@ class Row:
     stats: scoring.ProposalStats
     calibrated: float | None
     decision: Decision | None
-
-    @property
-    def organisation_type(self):
-        submitter = next((s for s in self.proposal.speakers if s.is_submitter), None)
-        return submitter.user.organisation_type if submitter is not None else None
+    organisation_type: OrganisationType | None = None  # the submitter's
 
     @property
     def pending(self) -> DecisionOutcome | None:
@@ -83,14 +80,25 @@ def review_totals(event: Event) -> list[tuple[int, int, float]]:
     return totals
 
 
-def _proposals(event: Event) -> list[Proposal]:
-    """The event's proposals past the draft with their format, main theme and speakers (the exports name them), in
-    one query: joined loads, since a select-in load splits its IN list into batches of 500 and so adds a query per
+def _proposals(event: Event, *, with_speakers: bool) -> list[Proposal]:
+    """The event's proposals past the draft with their format and main theme, and their speakers when asked (the
+    export names them; building 3,000 speaker collections costs the page more than everything else), in one
+    query: joined loads, since a select-in load splits its IN list into batches of 500 and so adds a query per
     500 proposals."""
+    options = [joinedload(Proposal.format), joinedload(Proposal.main_theme)]
+    if with_speakers:
+        options.append(joinedload(Proposal.speakers).joinedload(ProposalSpeaker.user))
     return list(db.session.scalars(
         select(Proposal).where(Proposal.event_id == event.id, Proposal.state != ProposalState.draft)
-        .options(joinedload(Proposal.format), joinedload(Proposal.main_theme),
-                 joinedload(Proposal.speakers).joinedload(ProposalSpeaker.user)).order_by(Proposal.id)).unique())
+        .options(*options).order_by(Proposal.id)).unique())
+
+
+def _submitter_types(event: Event) -> dict[int, OrganisationType]:
+    """The submitter's kind of organisation per proposal (one query of two columns)."""
+    return dict(db.session.execute(
+        select(ProposalSpeaker.proposal_id, User.organisation_type).join(User, User.id == ProposalSpeaker.user_id)
+        .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
+        .where(Proposal.event_id == event.id, ProposalSpeaker.is_submitter)).all())
 
 
 def _counts(event: Event) -> tuple[dict[int, int], dict[int, int]]:
@@ -133,12 +141,13 @@ def sort_rows(rows: list[Row], sort: str, descending: bool) -> list[Row]:
 
 
 def rank(event: Event, viewer, f: ProposalFilter | None = None, *, sort: str = "calibrated",
-         descending: bool = True) -> Ranking:
+         descending: bool = True, with_speakers: bool = False) -> Ranking:
     """The ranking as `viewer` may see it: every proposal past the draft, minus those the viewer is conflicted
     with; filtered by `f` (its sort is ignored: the ranking sorts by `sort`)."""
     f = f or ProposalFilter()
     hidden = conflicted_proposal_ids(event, viewer)
-    proposals = [p for p in _proposals(event) if p.id not in hidden]
+    proposals = [p for p in _proposals(event, with_speakers=with_speakers) if p.id not in hidden]
+    kinds = _submitter_types(event)
     totals = review_totals(event)
     stats = scoring.proposal_stats(((r, p, s) for r, p, s in totals), [p.id for p in proposals])
     # the reviewers' strictness is learnt from every submitted review, so each member sees the same scores
@@ -147,7 +156,7 @@ def rank(event: Event, viewer, f: ProposalFilter | None = None, *, sort: str = "
     decisions = {d.proposal_id: d for d in db.session.scalars(
         select(Decision).join(Proposal, Proposal.id == Decision.proposal_id).where(Proposal.event_id == event.id))}
     rows = [Row(p, assigned.get(p.id, 0), done.get(p.id, 0), stats[p.id], calibration.quality.get(p.id),
-                decisions.get(p.id)) for p in proposals]
+                decisions.get(p.id), kinds.get(p.id)) for p in proposals]
     shown = rows
     if f != ProposalFilter():
         wanted = matching_proposal_ids(event, f)
