@@ -90,10 +90,12 @@ def test_pages_have_no_axe_violations(app, clock, open_page, axe, german, live_s
     expect(page.locator("#email")).to_have_attribute("aria-invalid", "true")
     scan("proposal page with invitation error")
     visit(proposal_path + "/edit", "edit form")
+    visit(proposal_path + "/conflicts", "declare a conflict of interest")
+    visit(proposal_path + "/delete", "delete the draft (asks first)")
     visit(invitation_path, "invitation (logged in)")
     visit("/profile", "profile")
     visit("/profile/password", "change password")
     visit("/events/a11y/proposals/999999", "404 page (logged in)", status=404)
 
-    assert len(axe.checked) == 23
+    assert len(axe.checked) == 25
     axe.assert_clean()
