@@ -9,13 +9,24 @@ from werkzeug.routing import IntegerConverter
 
 from .db import utcnow
 
+MAX_ID = 2**31 - 1  # the id columns are 32-bit integers
+
 
 class IdConverter(IntegerConverter):
     """`<int:...>` in routes: an id beyond the 32-bit integer columns cannot exist, so it is a 404,
     not an overflow in the database driver (a 500)."""
 
-    def __init__(self, map, *args, max: int = 2**31 - 1, **kwargs):
+    def __init__(self, map, *args, max: int = MAX_ID, **kwargs):
         super().__init__(map, *args, max=max, **kwargs)
+
+
+def coerce_id(value) -> int:
+    """An id sent in a form, for fields that do not check it against their choices: an integer the id columns
+    can hold, or ValueError (the field's error) — never a number that overflows the database driver."""
+    number = int(value)
+    if not 0 < number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
 
 
 def clock() -> datetime:

@@ -25,7 +25,7 @@ from ..errors import DomainError, NotFound
 from ..events.views import load_event
 from ..forms import BaseForm
 from ..navigation import Link
-from ..web import clock, safe_next
+from ..web import clock, coerce_id, safe_next
 from . import decisions
 from .models import (
     CONFIDENCE_LABELS,
@@ -57,7 +57,7 @@ class RankingForm(ProposalListForm):
 
 
 class DecideForm(BaseForm):
-    proposal = SelectMultipleField(_l("Proposals"), coerce=int, validate_choice=False)
+    proposal = SelectMultipleField(_l("Proposals"), coerce=coerce_id, validate_choice=False)
     outcome = SelectField(_l("Decision"), choices=[("", _l("Please choose"))] +
                           [(o.value, label) for o, label in OUTCOME_LABELS.items()], default="")
     share_comments = BooleanField(_l("Rejection mails quote the reviewers’ comments for the speakers"))
