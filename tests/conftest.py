@@ -84,12 +84,13 @@ def empty_database() -> None:
     db.session.rollback()
     db.session.remove()
     with db.engine.begin() as conn:
+        # DELETE, not TRUNCATE: truncating 35 mostly empty tables costs PostgreSQL a tenth of a second per test
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
         if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                conn.execute(table.delete())
+            conn.execute(text("SELECT setval(c.oid, 1, false) FROM pg_class c "
+                              "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                              "WHERE c.relkind = 'S' AND n.nspname = current_schema()"))
 
 
 @pytest.fixture(autouse=True)
