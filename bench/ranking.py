@@ -42,7 +42,7 @@ def build(size: int, seed: int = 1) -> int:
                   cfp_closes_at=NOW - timedelta(days=40), review_opens_at=NOW - timedelta(days=39),
                   review_closes_at=NOW - timedelta(days=20))
     password = hash_password("bench password 1")
-    chair = User(email=f"chair-ranking{size}@bench.invalid", name="Chair", password_hash=password,
+    chair = User(email=f"chair@committee-ranking{size}.bench.invalid", name="Chair", password_hash=password,
                  organisation_type=OrganisationType.company, organisation="Bench GmbH", city="Essen",
                  email_confirmed_at=NOW)
     db.session.add_all([event, chair])
@@ -54,10 +54,11 @@ def build(size: int, seed: int = 1) -> int:
     criteria = [ReviewCriterion(event_id=event.id, name_de=f"Kriterium {i}", name_en=f"Criterion {i}", weight=w,
                                 scale_min=1, scale_max=5, position=i) for i, w in enumerate((2, 1, 1))]
     kinds = list(OrganisationType)
-    speakers = [User(email=f"speaker{i}-ranking{size}@bench.invalid", name=f"Speaker {i}", password_hash=password,
+    speakers = [User(email=f"speaker@org{i}-ranking{size}.bench.invalid", name=f"Speaker {i}", password_hash=password,
                      organisation=f"Organisation {i}", organisation_type=kinds[i % len(kinds)],
                      city=CITIES[i % len(CITIES)], email_confirmed_at=NOW) for i in range(40)]
-    people = [User(email=f"reviewer{j}-ranking{size}@bench.invalid", name=f"Reviewer {j}", password_hash=password,
+    people = [User(email=f"reviewer@institute{j}-ranking{size}.bench.invalid", name=f"Reviewer {j}",
+                   password_hash=password,
                    organisation=f"Institut {j}", organisation_type=OrganisationType.research, city="Münster",
                    email_confirmed_at=NOW) for j in range(REVIEWERS)]
     db.session.add_all([*themes, *formats, *criteria, *speakers, *people,
@@ -135,6 +136,9 @@ def main() -> dict[int, tuple[float, int]]:
         client = logged_in_client(app, chair_id)
         path = f"/events/bench-ranking-{size}/manage/ranking"
         measure(app, client, path, rounds=1)  # warm the caches (templates, compiled statements)
+        shown = client.get(path).get_data(as_text=True).count('<tr data-proposal="')
+        # a bench that measures an empty table measures nothing (a committee member conflicted with every proposal)
+        assert shown == size, f"the ranking shows {shown} of {size} proposals"
         start_cpu = time.process_time()
         ms, queries = figures[size] = measure(app, client, path, rounds=ROUNDS)
         # wall time grows when others share the two cores; the CPU time per request does not

@@ -33,9 +33,9 @@ def build(size: int) -> tuple[int, int]:
     fmt = SessionFormat(name_de="Vortrag", name_en="Talk", default_minutes=30)
     theme = Theme(name_de="Daten", name_en="Data", colour="#005a9c")
     password = hash_password("bench password 1")
-    speaker = User(email=f"speaker{size}@bench.invalid", name="Speaker", password_hash=password,
+    speaker = User(email=f"speaker@city{size}.bench.invalid", name="Speaker", password_hash=password,
                    organisation_type=OrganisationType.city, email_confirmed_at=NOW)
-    chair = User(email=f"chair{size}@bench.invalid", name="Chair", password_hash=password,
+    chair = User(email=f"chair@committee{size}.bench.invalid", name="Chair", password_hash=password,
                  organisation_type=OrganisationType.city, email_confirmed_at=NOW)
     db.session.add_all([event, speaker, chair])
     db.session.flush()

@@ -10,7 +10,7 @@ Rules, each with a reason code, in the order they are reported:
   email_domain  the same email domain as a speaker, public mail providers excepted.
 The committee may override the last three (an `Override` per person, proposal and reason).
 
-A conflict's detail names speakers by id but quotes organisations and cities: it is for the committee's eyes
+A conflict's matches name speakers by id and quote organisations and cities: they are for the committee's eyes
 only, never for a reviewer under blind review.
 """
 from __future__ import annotations
@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 
 class Reason(enum.StrEnum):
@@ -48,8 +49,7 @@ _FOLD = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _WORD = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):  # named tuples: a thousand are built per page, several times faster than dataclasses
     id: int
     email: str = ""
     organisation: str = ""
@@ -57,8 +57,7 @@ class Person:
     city: str = ""
 
 
-@dataclass(frozen=True)
-class ProposalParties:
+class ProposalParties(NamedTuple):
     """Who stands behind a proposal: its speakers (co-speakers included) and the project's organisation and city."""
 
     id: int
@@ -83,12 +82,41 @@ class Override:
 
 
 @dataclass(frozen=True)
+class Match:
+    """What a conflict rests on: the person is a speaker ("self"); a speaker's ("speaker", their id) or the
+    project's ("project", `field` "organisation" or "city") `text` matched; or a declaration ("declared", by whom,
+    `field` "reviewer", "speaker" or "person", `text` the reason given)."""
+
+    source: str
+    person_id: int | None = None
+    text: str = ""
+    field: str = ""
+
+    def english(self) -> str:
+        if self.source == "self":
+            return "speaker of this proposal"
+        if self.source == "speaker":
+            return f'speaker #{self.person_id} "{self.text}"'
+        if self.source == "project":
+            return f'project {self.field} "{self.text}"'
+        who = "the reviewer" if self.field == "reviewer" else f"{self.field} #{self.person_id}"
+        return f"declared by {who}: {self.text}" if self.text else f"declared by {who}"
+
+
+@dataclass(frozen=True)
 class Conflict:
     person_id: int
     proposal_id: int
     reason: Reason
-    detail: str
+    matches: tuple[Match, ...]
+    own: str = ""  # the person's own organisation or city, for those reasons
     overridden: bool = False
+
+    @property
+    def detail(self) -> str:
+        """The conflict in plain English, speakers by id (logs and tests; pages translate `matches`)."""
+        text = "; ".join(m.english() for m in self.matches)
+        return f'"{self.own}" matches {text}' if self.own else text
 
 
 @lru_cache(maxsize=65536)
@@ -144,9 +172,9 @@ class ConflictRules:
                       include_overridden: bool = False) -> list[Conflict]:
         """Every conflict between one person and one proposal, comparing the pair directly."""
         others = [s for s in proposal.speakers if s.id != person.id]
-        found: dict[Reason, list[str]] = {}
+        found: dict[Reason, list[Match]] = {}
         if len(others) < len(proposal.speakers):
-            found[Reason.speaker] = ["speaker of this proposal"]
+            found[Reason.speaker] = [Match("self")]
         if key := self.org_key(person.organisation):
             found[Reason.organisation] = [_speaker_match(s.id, s.organisation) for s in others
                                           if self.org_key(s.organisation) == key]
@@ -191,9 +219,9 @@ class ConflictRules:
 
         result: dict[tuple[int, int], list[Conflict]] = {}
         for person in persons:
-            found: dict[int, dict[Reason, list[str]]] = defaultdict(dict)
+            found: dict[int, dict[Reason, list[Match]]] = defaultdict(dict)
             for i in by_speaker.get(person.id, ()):
-                found[i][Reason.speaker] = ["speaker of this proposal"]
+                found[i][Reason.speaker] = [Match("self")]
             lookups = [(Reason.organisation, by_org, self.org_key(person.organisation))]
             if person.organisation_type in PUBLIC_BODY_TYPES:
                 lookups.append((Reason.city, by_city, normalise(person.city)))
@@ -210,7 +238,7 @@ class ConflictRules:
                     result[person.id, proposals[i].id] = conflicts
         return result
 
-    def _conflicts(self, person: Person, proposal: ProposalParties, found: dict[Reason, list[str]],
+    def _conflicts(self, person: Person, proposal: ProposalParties, found: dict[Reason, list[Match]],
                    include_overridden: bool) -> list[Conflict]:
         """The found matches and the declarations as conflicts, in the order of `Reason`, overrides applied."""
         if declarations := self._declared.get((person.id, proposal.id)):
@@ -221,26 +249,24 @@ class ConflictRules:
             if matches := found.get(reason):
                 overridden = (person.id, proposal.id, reason) in self._overridden
                 if include_overridden or not overridden:
-                    detail = "; ".join(matches)
-                    if reason in (Reason.organisation, Reason.city):
-                        own = person.organisation if reason is Reason.organisation else person.city
-                        detail = f'"{own}" matches {detail}'
-                    conflicts.append(Conflict(person.id, proposal.id, reason, detail, overridden))
+                    own = (person.organisation if reason is Reason.organisation else
+                           person.city if reason is Reason.city else "")
+                    conflicts.append(Conflict(person.id, proposal.id, reason, tuple(matches), own, overridden))
         return conflicts
 
 
-def _speaker_match(speaker_id: int, text: str) -> str:
-    return f'speaker #{speaker_id} "{text}"'
+def _speaker_match(speaker_id: int, text: str) -> Match:
+    return Match("speaker", speaker_id, text)
 
 
-def _project_match(what: str, text: str) -> str:
-    return f'project {what} "{text}"'
+def _project_match(what: str, text: str) -> Match:
+    return Match("project", None, text, what)
 
 
-def _declared_by(declaration: Declaration, person_id: int, speaker_ids: set[int]) -> str:
+def _declared_by(declaration: Declaration, person_id: int, speaker_ids: set[int]) -> Match:
     by = declaration.declared_by
-    who = "the reviewer" if by == person_id else f"speaker #{by}" if by in speaker_ids else f"person #{by}"
-    return f"declared by {who}: {declaration.reason}" if declaration.reason else f"declared by {who}"
+    kind = "reviewer" if by == person_id else "speaker" if by in speaker_ids else "person"
+    return Match("declared", by, declaration.reason, kind)
 
 
 def conflicts_for(person: Person, proposal: ProposalParties, aliases: Iterable[tuple[str, str]] = (),

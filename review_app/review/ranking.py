@@ -5,14 +5,14 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Float, cast, func, select
+from sqlalchemy.orm import selectinload
 
 from ..accounts.models import OrganisationType, User
-from ..cfp.models import Proposal, ProposalSpeaker, ProposalState
+from ..cfp.models import STATE_LABELS, Proposal, ProposalSpeaker, ProposalState
 from ..cfp.queries import ProposalFilter, matching_proposal_ids
 from ..db import db
-from ..events.models import Event, SessionFormat, page_language
+from ..events.models import Event, ReviewCriterion, SessionFormat, Theme, page_language
 from . import scoring
 from .models import Assignment, Decision, DecisionOutcome, Review, ReviewScore, ReviewState
 from .queries import conflicted_proposal_ids
@@ -23,9 +23,30 @@ SORTS = ("calibrated", "mean", "median", "spread", "reviews", "title", "state", 
 PROGRAMME_STATES = frozenset({ProposalState.accepted, ProposalState.confirmed})
 
 
+@dataclass(slots=True)
+class RankedProposal:
+    """What the ranking shows and sorts of a proposal, read as plain columns: building 1,000 ORM objects with
+    their format and theme cost the page more than computing the scores."""
+
+    id: int
+    title: str
+    state: ProposalState
+    language: str
+    project_city: str
+    project_organisation: str
+    format_id: int
+    format_name: str
+    theme_name: str
+    speaker_names: tuple[str, ...] = ()  # filled for the CSV export only
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+
 @dataclass
 class Row:
-    proposal: Proposal
+    proposal: RankedProposal
     assigned: int
     done: int
     stats: scoring.ProposalStats
@@ -56,41 +77,52 @@ def criteria_of(event: Event) -> list[scoring.Criterion]:
 
 
 def review_totals(event: Event) -> list[tuple[int, int, float]]:
-    """(reviewer id, proposal id, weighted total) of every submitted review of the event (one query).
-    A review lacking a score for a criterion (one added later) has no total and is left out."""
-    rows = db.session.execute(
-        select(Review.id, Assignment.reviewer_id, Assignment.proposal_id, ReviewScore.criterion_id, ReviewScore.score)
-        .join(Assignment, Assignment.id == Review.assignment_id)
-        .join(Proposal, Proposal.id == Assignment.proposal_id)
-        .join(ReviewScore, ReviewScore.review_id == Review.id)
-        .where(Proposal.event_id == event.id, Review.state == ReviewState.submitted)
-        .order_by(Review.id))
-    scores: dict[int, dict[int, float]] = defaultdict(dict)
-    who: dict[int, tuple[int, int]] = {}
-    for review_id, reviewer_id, proposal_id, criterion_id, score in rows:
-        scores[review_id][criterion_id] = score
-        who[review_id] = (reviewer_id, proposal_id)
+    """(reviewer id, proposal id, weighted total on 0..100) of every submitted review of the event, summed by the
+    database (one query, a row per review). A review lacking a score for a criterion (one added later) has no
+    total and is left out; `scoring.weighted_total` is the same sum for one review."""
     criteria = criteria_of(event)
-    totals = []
-    for review_id, by_criterion in scores.items():
-        try:
-            totals.append((*who[review_id], scoring.weighted_total(by_criterion, criteria)))
-        except ValueError:
-            continue
-    return totals
+    total_weight = sum(c.weight for c in criteria)
+    if not criteria or total_weight <= 0:
+        return []
+    part = (ReviewCriterion.weight * (ReviewScore.score - ReviewCriterion.scale_min)
+            / cast(ReviewCriterion.scale_max - ReviewCriterion.scale_min, Float))
+    rows = db.session.execute(
+        select(Assignment.reviewer_id, Assignment.proposal_id, func.sum(part), func.count(ReviewScore.criterion_id))
+        .join(Review, Review.assignment_id == Assignment.id)
+        .join(ReviewScore, ReviewScore.review_id == Review.id)
+        .join(ReviewCriterion, ReviewCriterion.id == ReviewScore.criterion_id)
+        # the criteria are the event's: no need to join the proposals to find the event's reviews
+        .where(ReviewCriterion.event_id == event.id, Review.state == ReviewState.submitted)
+        .group_by(Review.id, Assignment.reviewer_id, Assignment.proposal_id)
+        .order_by(Review.id))
+    return [(reviewer_id, proposal_id, 100.0 * total / total_weight)
+            for reviewer_id, proposal_id, total, scored in rows if scored == len(criteria)]
 
 
-def _proposals(event: Event, *, with_speakers: bool) -> list[Proposal]:
-    """The event's proposals past the draft with their format and main theme, and their speakers when asked (the
-    export names them; building 3,000 speaker collections costs the page more than everything else), in one
-    query: joined loads, since a select-in load splits its IN list into batches of 500 and so adds a query per
-    500 proposals."""
-    options = [joinedload(Proposal.format), joinedload(Proposal.main_theme)]
+def _proposals(event: Event, *, with_speakers: bool) -> list[RankedProposal]:
+    """The event's proposals past the draft, as plain columns in one query, with their format's and theme's name
+    in the page's language; with their speakers' names when asked (one query more: the export names them)."""
+    language = page_language()
+    names = {}
+    for model in (SessionFormat, Theme):
+        for item_id, de, en in db.session.execute(select(model.id, model.name_de, model.name_en)
+                                                  .where(model.event_id == event.id)):
+            names[model, item_id] = (en or de) if language == "en" else (de or en)
+    speakers: dict[int, list[str]] = defaultdict(list)
     if with_speakers:
-        options.append(joinedload(Proposal.speakers).joinedload(ProposalSpeaker.user))
-    return list(db.session.scalars(
-        select(Proposal).where(Proposal.event_id == event.id, Proposal.state != ProposalState.draft)
-        .options(*options).order_by(Proposal.id)).unique())
+        for proposal_id, name in db.session.execute(
+                select(ProposalSpeaker.proposal_id, User.name).join(User, User.id == ProposalSpeaker.user_id)
+                .join(Proposal, Proposal.id == ProposalSpeaker.proposal_id)
+                .where(Proposal.event_id == event.id).order_by(ProposalSpeaker.id)):
+            speakers[proposal_id].append(name)
+    rows = db.session.execute(
+        select(Proposal.id, Proposal.title, Proposal.state, Proposal.language, Proposal.project_city,
+               Proposal.project_organisation, Proposal.format_id, Proposal.main_theme_id)
+        .where(Proposal.event_id == event.id, Proposal.state != ProposalState.draft).order_by(Proposal.id))
+    return [RankedProposal(pid, title, state, lang, city, organisation, format_id,
+                           names.get((SessionFormat, format_id), ""), names.get((Theme, theme_id), ""),
+                           tuple(speakers.get(pid, ())))
+            for pid, title, state, lang, city, organisation, format_id, theme_id in rows]
 
 
 def _submitter_types(event: Event) -> dict[int, OrganisationType]:
@@ -114,8 +146,7 @@ def _counts(event: Event) -> tuple[dict[int, int], dict[int, int]]:
     return assigned, done
 
 
-def _sort_key(sort: str, language: str):
-    name = "name_en" if language == "en" else "name_de"
+def _sort_key(sort: str):
     order = {state: i for i, state in enumerate(ProposalState)}
     keys = {
         "calibrated": lambda r: r.calibrated,
@@ -125,15 +156,15 @@ def _sort_key(sort: str, language: str):
         "reviews": lambda r: r.done,
         "title": lambda r: r.proposal.title.lower(),
         "state": lambda r: order[r.proposal.state],
-        "format": lambda r: getattr(r.proposal.format, name).lower(),
-        "theme": lambda r: getattr(r.proposal.main_theme, name).lower(),
+        "format": lambda r: r.proposal.format_name.lower(),
+        "theme": lambda r: r.proposal.theme_name.lower(),
     }
     return keys[sort]
 
 
 def sort_rows(rows: list[Row], sort: str, descending: bool) -> list[Row]:
     """Rows without a value (no reviews yet) come last either way; ties keep the proposal ids ascending."""
-    key = _sort_key(sort, page_language())
+    key = _sort_key(sort)
     rows = sorted(rows, key=lambda r: r.proposal.id)
     with_value = [r for r in rows if key(r) is not None]
     without = [r for r in rows if key(r) is None]
@@ -174,10 +205,10 @@ def programme_balance(event: Event, rows: list[Row]) -> tuple[dict[str, Counter]
     programme = [r for r in rows if r.in_programme]
     for r in programme:
         p = r.proposal
-        balance["theme"][p.main_theme.name] += 1
+        balance["theme"][p.theme_name] += 1
         balance["city"][p.project_city or "–"] += 1
         balance["organisation_type"][r.organisation_type] += 1
-        balance["format"][p.format.name] += 1
+        balance["format"][p.format_name] += 1
         balance["language"][p.language] += 1
         for venue in venues_of.get(p.format_id, []):
             balance["venue"][venue] += 1
