@@ -39,7 +39,7 @@ from .events.models import (
     Venue,
 )
 from .mail.services import absolute_url
-from .review import decisions, reviewers, reviewing
+from .review import assigning, conflict_admin, decisions, reviewers, reviewing
 from .review.models import Recommendation
 from .review.queries import conflicted_proposal_ids, forget_conflicts
 
@@ -515,12 +515,12 @@ class Seeder:
         actor, at = self.user(step.actor), step.at
         match step.action:
             case "alias":
-                reviewers.add_alias(event, *data.ALIAS, actor=actor, now=at)
+                conflict_admin.add_alias(event, *data.ALIAS, actor=actor, now=at)
             case "preferences":
                 self.preferences(event, config, actor, at)
             case "assign":
                 forget_conflicts()  # the proposals all exist now
-                result = reviewers.assign_automatically(event, actor=actor, now=at)
+                result = assigning.assign_automatically(event, actor=actor, now=at)
                 return self.schedule_reviews(result.assigned)
             case "review" | "draft":
                 plan = self.plan_of[step.proposal_id]

@@ -17,6 +17,7 @@ from ..events.views import load_event, managed_event
 from ..forms import ActionForm
 from ..navigation import Link
 from ..web import clock, form_page
+from . import assigning, conflict_admin
 from . import reviewers as services
 from .committee_forms import (
     AliasForm,
@@ -173,16 +174,29 @@ def preferences(slug: str):
         proposals = services.biddable_proposals(event, _user())
     return form_page("review/committee/preferences.html", form, status=status, event=event, proposals=proposals,
                      bids=services.bids_of(reviewer), bid_labels=BID_LABELS, levels=list(BidLevel),
-                     blind=settings_of(event).blind)
+                     blind=settings_of(event).blind, declarations=services.own_declarations(event, _user()))
+
+
+@bp.post("/events/<slug>/review/preferences/declarations/<int:declaration_id>/withdraw")
+@login_required
+def take_back_declaration(slug: str, declaration_id: int):
+    event = load_event(slug)
+    request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
+    proposal = services.take_back_declaration(event, declaration_id, actor=_user(), now=clock())
+    db.session.commit()
+    flash(_("You took back your conflict of interest with “%(title)s”; the proposal is in your list again.",
+            title=proposal.title), "success")
+    return redirect(url_for("review_committee.preferences", slug=slug))
 
 
 # --- conflicts -----------------------------------------------------------------------------------------------
 
 def _conflicts_page(event, override_form=None, alias_form=None, status=None):
     hidden = conflicted_proposal_ids(event, _user())  # a member's own conflicts are not theirs to see
-    rows = [r for r in services.conflict_rows(event) if r.proposal.id not in hidden]
+    rows = [r for r in conflict_admin.conflict_rows(event) if r.proposal.id not in hidden]
     return render_template("review/committee/conflicts.html", event=event, rows=rows,
-                           aliases=services.aliases_of(event), override_form=override_form or OverrideForm(),
+                           overrides=conflict_admin.overrides_of(event), aliases=conflict_admin.aliases_of(event),
+                           override_form=override_form or OverrideForm(),
                            alias_form=alias_form or AliasForm(), override_errors=override_form is not None), \
         status or 200
 
@@ -201,7 +215,7 @@ def override_conflict(slug: str):
     if not form.validate_on_submit():
         return _conflicts_page(event, override_form=form, status=422)
     try:
-        services.override_conflict(event, _int(form.user_id.data), _int(form.proposal_id.data), form.reason.data,
+        conflict_admin.override_conflict(event, _int(form.user_id.data), _int(form.proposal_id.data), form.reason.data,
                                    actor=_user(), now=clock())
     except DomainError as err:
         db.session.rollback()
@@ -220,13 +234,35 @@ def add_alias(slug: str):
     if not form.validate_on_submit():
         return _conflicts_page(event, alias_form=form, status=422)
     try:
-        services.add_alias(event, form.name_a.data, form.name_b.data, actor=_user(), now=clock())
+        conflict_admin.add_alias(event, form.name_a.data, form.name_b.data, actor=_user(), now=clock())
     except DomainError as err:
         db.session.rollback()
         form.name_b.errors = [*form.name_b.errors, err.message]
         return _conflicts_page(event, alias_form=form, status=err.status)
     db.session.commit()
     flash(_("The two spellings now count as the same organisation."), "success")
+    return redirect(url_for("review_committee.conflicts", slug=slug))
+
+
+@bp.post("/events/<slug>/manage/conflicts/overrides/<int:override_id>/delete")
+@login_required
+def restore_conflict(slug: str, override_id: int):
+    event = managed_event(slug)
+    request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
+    conflict_admin.restore_conflict(event, override_id, actor=_user(), now=clock())
+    db.session.commit()
+    flash(_("The conflict is in force again."), "success")
+    return redirect(url_for("review_committee.conflicts", slug=slug))
+
+
+@bp.post("/events/<slug>/manage/conflicts/aliases/<int:alias_id>/delete")
+@login_required
+def remove_alias(slug: str, alias_id: int):
+    event = managed_event(slug)
+    request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
+    row = conflict_admin.remove_alias(event, alias_id, actor=_user(), now=clock())
+    db.session.commit()
+    flash(_("“%(a)s” and “%(b)s” count as different organisations again.", a=row.name_a, b=row.name_b), "success")
     return redirect(url_for("review_committee.conflicts", slug=slug))
 
 
@@ -247,12 +283,12 @@ def assignments(slug: str):
 
 
 def _assignments_page(event, result=None):
-    proposals, by_proposal, rows = services.assignment_overview(event)
+    proposals, by_proposal, rows = assigning.assignment_overview(event)
     hidden = conflicted_proposal_ids(event, _user())  # the member's conflicted proposals are absent, as everywhere
     proposals = [p for p in proposals if p.id not in hidden]
     if result is not None:
         assigned = {r: kept for r, ps in result.assigned.items() if (kept := [p for p in ps if p.id not in hidden])}
-        result = services.AutoResult(assigned, [(p, why) for p, why in result.shortfalls if p.id not in hidden],
+        result = assigning.AutoResult(assigned, [(p, why) for p, why in result.shortfalls if p.id not in hidden],
                                      sum(len(ps) for ps in assigned.values()))
     return render_template("review/committee/assignments.html", event=event, proposals=proposals,
                            by_proposal=by_proposal, rows=rows, settings=settings_of(event), result=result,
@@ -264,7 +300,7 @@ def _assignments_page(event, result=None):
 def assign_automatically(slug: str):
     event = managed_event(slug)
     request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
-    result = services.assign_automatically(event, actor=_user(), now=clock())
+    result = assigning.assign_automatically(event, actor=_user(), now=clock())
     db.session.commit()
     return _assignments_page(event, result)
 
@@ -307,7 +343,7 @@ def add_assignment(slug: str, proposal_id: int):
     if user is None or not can_state_preferences(user, event):
         return _proposal_page(event, proposal, form, 422, _("Choose one of this event's reviewers."))
     try:
-        services.assign(event, services.ensure_reviewer(event, user), proposal, actor=_user(), now=clock())
+        assigning.assign(event, services.ensure_reviewer(event, user), proposal, actor=_user(), now=clock())
     except DomainError as err:
         db.session.rollback()
         return _proposal_page(event, _proposal_under_review(event, proposal_id), form, err.status, err.message)
@@ -325,7 +361,7 @@ def remove_assignment(slug: str, proposal_id: int, assignment_id: int):
     if row is None or row.proposal_id != proposal.id:
         raise NotFound(_("This page does not exist or is not visible to you."))
     request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
-    services.unassign(event, row, actor=_user(), now=clock())
+    assigning.unassign(event, row, actor=_user(), now=clock())
     db.session.commit()
     flash(_("The assignment is removed."), "success")
     return redirect(url_for("review_committee.proposal_assignments", slug=slug, proposal_id=proposal_id))

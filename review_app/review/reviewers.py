@@ -1,16 +1,13 @@
-"""The committee's side of reviewing: inviting reviewers and limiting them, the reviewers' themes, languages and
-bids, conflicts of interest (overrides, organisation aliases) and assigning proposals by hand or automatically.
-Every change checks its rule, writes an audit row, queues its mails and flushes; the caller commits."""
+"""Reviewers: the committee invites and limits them; they state their themes, languages and bids and may declare
+(and take back) a conflict of interest. Every change checks its rule, writes an audit row, queues its mails and
+flushes; the caller commits. Conflicts are administered in `conflict_admin`, assignments made in `assigning`."""
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_babel import ngettext
 from itsdangerous import BadSignature, SignatureExpired, TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -20,24 +17,20 @@ from ..accounts.services import find_user_by_email, normalise_email
 from ..audit.models import record
 from ..cfp.models import Proposal, ProposalState
 from ..db import db
-from ..errors import Conflict, DomainError, NotFound, PermissionDenied
+from ..errors import DomainError, NotFound, PermissionDenied
 from ..events.models import Event, EventRole, Role, Theme
 from ..events.services import grant_role
 from ..mail.services import absolute_url, queue_mail
-from . import assignment as solver
-from . import conflicts as rules
 from .models import (
     Assignment,
     Bid,
     BidLevel,
     ConflictDeclaration,
-    ConflictOverride,
-    OrganisationAlias,
     Reviewer,
     ReviewState,
 )
 from .permissions import can_manage_reviewers, can_state_preferences
-from .queries import conflict_map, conflicted_proposal_ids, forget_conflicts, settings_of
+from .queries import conflicted_proposal_ids, forget_conflicts, reviewer_of, settings_of
 
 INVITE_SALT = "reviewer-invite"
 INVITE_MAX_AGE = timedelta(days=30)
@@ -45,13 +38,6 @@ INVITE_MAX_AGE = timedelta(days=30)
 BIDDABLE = frozenset({ProposalState.submitted, ProposalState.under_review})
 LANGUAGES = ("de", "en")
 
-REASON_LABELS = {
-    rules.Reason.speaker: _l("Speaker or co-speaker of the proposal"),
-    rules.Reason.declared: _l("Declared conflict"),
-    rules.Reason.organisation: _l("Same organisation"),
-    rules.Reason.city: _l("Same city (public body)"),
-    rules.Reason.email_domain: _l("Same email domain"),
-}
 
 
 def check_committee(actor: User, event: Event) -> None:
@@ -266,228 +252,31 @@ def save_preferences(event: Event, *, expert_theme_ids: list[int], languages: li
     return reviewer
 
 
-# --- conflicts -----------------------------------------------------------------------------------------------
-
-@dataclass
-class ConflictRow:
-    user: User
-    proposal: Proposal
-    conflict: rules.Conflict
-
-    @property
-    def reason_label(self) -> str:
-        return str(REASON_LABELS[self.conflict.reason])
-
-    @property
-    def overridable(self) -> bool:
-        return self.conflict.reason in rules.OVERRIDABLE and not self.conflict.overridden
+def own_declarations(event: Event, user: User) -> list[tuple[ConflictDeclaration, Proposal]]:
+    """The conflicts a reviewer declared themself (not those a speaker declared about them), with the proposal."""
+    return list(db.session.execute(
+        select(ConflictDeclaration, Proposal).join(Proposal, Proposal.id == ConflictDeclaration.proposal_id)
+        .where(ConflictDeclaration.event_id == event.id, ConflictDeclaration.user_id == user.id,
+               ConflictDeclaration.declared_by_id == user.id).order_by(Proposal.id)).all())
 
 
-def conflict_rows(event: Event) -> list[ConflictRow]:
-    """Every conflict of the event's reviewers and committee, overridden ones included, by proposal and person."""
-    found = conflict_map(event, include_overridden=True)
-    user_ids, proposal_ids = sorted({uid for uid, _ in found}), sorted({pid for _, pid in found})
-    users = {u.id: u for u in db.session.scalars(select(User).where(User.id.in_(user_ids)))}
-    proposals = {p.id: p for p in db.session.scalars(select(Proposal).where(Proposal.id.in_(proposal_ids)))}
-    rows = [ConflictRow(users[uid], proposals[pid], c) for (uid, pid), cs in found.items() for c in cs]
-    order = list(rules.Reason)
-    return sorted(rows, key=lambda r: (r.proposal.id, r.user.name, r.user.id, order.index(r.conflict.reason)))
-
-
-def override_conflict(event: Event, user_id: int, proposal_id: int, reason: str, *, actor: User,
-                      now: datetime) -> ConflictOverride:
-    """Lift the computed conflicts (organisation, city, mail domain) of one person and proposal, with a reason.
-    Speaker and declared conflicts stay. Side effects: audit row."""
-    check_committee(actor, event)
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Give a reason for lifting the conflict."), 422)
-    user = db.session.get(User, user_id)
-    found = conflict_map(event, [user]).get((user_id, proposal_id), []) if user is not None else []
-    if not any(c.reason in rules.OVERRIDABLE for c in found):
-        raise DomainError(_("There is no conflict here that can be lifted: a speaker's or a declared conflict "
-                            "always stays."), 409)
-    row = ConflictOverride(event_id=event.id, user_id=user_id, proposal_id=proposal_id, reason=reason,
-                           created_by_id=actor.id, created_at=now)
-    db.session.add(row)
-    db.session.flush()
-    forget_conflicts()
-    record(actor=actor, action="conflict.override", obj=row, now=now, user_id=user_id, proposal_id=proposal_id,
-           reasons=[c.reason.value for c in found if c.reason in rules.OVERRIDABLE], reason=reason)
-    return row
-
-
-def add_alias(event: Event, name_a: str, name_b: str, *, actor: User, now: datetime) -> OrganisationAlias:
-    """Two spellings of one organisation ("Stadt Herne", "Stadtverwaltung Herne"). Side effects: audit row."""
-    check_committee(actor, event)
-    first, second = sorted(((name_a or "").strip(), (name_b or "").strip()))
-    if not rules.normalise(first) or not rules.normalise(second):
-        raise DomainError(_("Give both spellings of the organisation."), 422)
-    if rules.normalise(first) == rules.normalise(second):
-        raise DomainError(_("These spellings are already compared as the same organisation."), 422)
-    exists = db.session.scalar(select(OrganisationAlias.id).where(
-        OrganisationAlias.event_id == event.id, OrganisationAlias.name_a == first, OrganisationAlias.name_b == second))
-    if exists is not None:
-        raise Conflict(_("These spellings are already marked as the same organisation."))
-    row = OrganisationAlias(event_id=event.id, name_a=first, name_b=second, created_by_id=actor.id, created_at=now)
-    db.session.add(row)
-    db.session.flush()
-    forget_conflicts()
-    record(actor=actor, action="organisation_alias.create", obj=row, now=now, name_a=first, name_b=second)
-    return row
-
-
-def aliases_of(event: Event) -> list[OrganisationAlias]:
-    return list(db.session.scalars(select(OrganisationAlias).where(OrganisationAlias.event_id == event.id)
-                                   .order_by(OrganisationAlias.name_a, OrganisationAlias.name_b)))
-
-
-# --- assignment ----------------------------------------------------------------------------------------------
-
-def _mail_assignments(event: Event, new: dict[Reviewer, list[Proposal]], *, now: datetime) -> None:
-    """One mail per reviewer listing their new assignments (titles only: no speaker identity)."""
-    link = absolute_url("review.reviewing")
-    for reviewer, proposals in new.items():
-        user = reviewer.user
-        queue_mail(template="review_assignments", recipient=user.email, language=user.language, now=now,
-                   event_id=event.id, user=user, event=event, proposals=sorted(proposals, key=lambda p: p.id),
-                   link=link)
-
-
-def check_assignable(event: Event, reviewer: Reviewer, proposal: Proposal) -> None:
-    """Refuse, saying why, a pair the committee may not make: a conflict, a theme outside the reviewer's limits,
-    a proposal not under review, or a pair that exists already."""
-    if proposal.event_id != event.id or reviewer.event_id != event.id:
-        raise NotFound(_("This page does not exist or is not visible to you."))
-    if proposal.state is not ProposalState.under_review:
-        raise DomainError(_("Only proposals under review can be assigned."), 409)
-    if Role.reviewer not in _roles(event, reviewer.user):
-        raise DomainError(_("%(name)s is no longer a reviewer of this event.", name=reviewer.user.name), 422)
-    bid = db.session.scalar(select(Bid.level).where(Bid.reviewer_id == reviewer.id, Bid.proposal_id == proposal.id))
-    if proposal.id in conflicted_proposal_ids(event, reviewer.user) or bid is BidLevel.conflict:
-        raise DomainError(_("%(name)s has a conflict of interest with this proposal and cannot review it.",
-                            name=reviewer.user.name), 422)
-    limited = {t.id for t in reviewer.limited_themes}
-    if limited and proposal.main_theme_id not in limited:
-        raise DomainError(_("%(name)s reviews only some themes, and this proposal's main theme is not among them.",
-                            name=reviewer.user.name), 422)
-    if db.session.scalar(select(Assignment.id).where(Assignment.reviewer_id == reviewer.id,
-                                                     Assignment.proposal_id == proposal.id)) is not None:
-        raise Conflict(_("%(name)s is already assigned to this proposal.", name=reviewer.user.name))
-
-
-def assign(event: Event, reviewer: Reviewer, proposal: Proposal, *, actor: User, now: datetime) -> Assignment:
-    """Assign one reviewer to one proposal by hand. Side effects: audit row, a mail to the reviewer."""
-    check_committee(actor, event)
-    check_assignable(event, reviewer, proposal)
-    row = Assignment(reviewer_id=reviewer.id, proposal_id=proposal.id, automatic=False, created_by_id=actor.id,
-                     created_at=now, reviewer=reviewer, proposal=proposal)
-    db.session.add(row)
-    db.session.flush()
-    record(actor=actor, action="assignment.create", obj=row, now=now, event_id=event.id, proposal_id=proposal.id,
-           reviewer_id=reviewer.id, user_id=reviewer.user_id)
-    _mail_assignments(event, {reviewer: [proposal]}, now=now)
-    return row
-
-
-def unassign(event: Event, row: Assignment, *, actor: User, now: datetime) -> None:
-    """Take an assignment back, with its draft review; a submitted review keeps it (409). Side effects: audit row."""
-    check_committee(actor, event)
-    if row.review is not None and row.review.state is ReviewState.submitted:
-        raise Conflict(_("This reviewer has already submitted the review; the assignment stays."))
-    record(actor=actor, action="assignment.delete", obj=row, now=now, event_id=event.id,
-           proposal_id=row.proposal_id, reviewer_id=row.reviewer_id, user_id=row.reviewer.user_id)
+def take_back_declaration(event: Event, declaration_id: int, *, actor: User, now: datetime) -> Proposal:
+    """A reviewer takes back a conflict they declared themself (a speaker's declaration about them, or anyone
+    else's, looks missing: 404); their "conflict" bid goes with it. Side effects: audit row."""
+    check_reviewer(actor, event)
+    row = db.session.get(ConflictDeclaration, declaration_id)
+    if row is None or row.event_id != event.id or row.user_id != actor.id or row.declared_by_id != actor.id:
+        raise NotFound(_("This declaration does not exist or is not yours."))
+    proposal = db.session.get(Proposal, row.proposal_id)
+    reviewer = reviewer_of(actor, event)
+    if reviewer is not None:
+        bid = db.session.scalar(select(Bid).where(Bid.reviewer_id == reviewer.id, Bid.proposal_id == row.proposal_id,
+                                                  Bid.level == BidLevel.conflict))
+        if bid is not None:
+            db.session.delete(bid)
+    record(actor=actor, action="conflict.withdraw_declaration", obj=row, now=now, user_id=actor.id,
+           proposal_id=row.proposal_id, reason=row.reason)
     db.session.delete(row)
     db.session.flush()
-
-
-@dataclass
-class AutoResult:
-    assigned: dict[Reviewer, list[Proposal]]
-    shortfalls: list[tuple[Proposal, str]]
-    count: int
-
-
-def shortfall_text(shortfall: solver.Shortfall) -> str:
-    missing = ngettext("%(num)d review missing", "%(num)d reviews missing", shortfall.missing)
-    if shortfall.reason == "no_eligible_reviewer":
-        why = _("no reviewer fits its theme and language")
-    elif shortfall.reason == "all_conflicted":
-        why = _("every fitting reviewer has a conflict of interest")
-    elif shortfall.reason == "too_few_eligible":
-        why = ngettext("only %(num)d fitting reviewer without conflict", "only %(num)d fitting reviewers without "
-                       "conflict", shortfall.eligible)
-    else:
-        why = _("the fitting reviewers have reached their load cap")
-    return f"{missing}: {why}"
-
-
-def assign_automatically(event: Event, *, actor: User, now: datetime) -> AutoResult:
-    """Bring every proposal under review to k reviews: never a conflict (computed, declared or bid), never
-    outside a reviewer's limited themes or languages, within load caps, keeping existing assignments.
-    Side effects: the assignments, one audit row, one mail per reviewer listing their new assignments."""
-    check_committee(actor, event)
-    settings = settings_of(event)
-    proposals = list(db.session.scalars(
-        select(Proposal).where(Proposal.event_id == event.id, Proposal.state == ProposalState.under_review)
-        .options(selectinload(Proposal.further_themes)).order_by(Proposal.id)))
-    users = list(db.session.scalars(
-        select(User).join(EventRole, EventRole.user_id == User.id)
-        .where(EventRole.event_id == event.id, EventRole.role == Role.reviewer)))
-    rows = {r.id: r for r in db.session.scalars(
-        select(Reviewer).where(Reviewer.event_id == event.id)
-        .options(selectinload(Reviewer.limited_themes), selectinload(Reviewer.expert_themes)))}
-    have = {r.user_id for r in rows.values()}
-    for user in users:  # people given the reviewer role on the people page have no Reviewer row yet
-        if user.id not in have:
-            row = ensure_reviewer(event, user)
-            rows[row.id] = row
-    role_ids = {u.id for u in users}
-    rows = {rid: r for rid, r in rows.items() if r.user_id in role_ids}  # a revoked role ends the reviewing
-    by_user = {r.user_id: r.id for r in rows.values()}
-    run_ids = {p.id for p in proposals}
-    existing, extra_load = [], defaultdict(int)
-    for rid, pid in db.session.execute(select(Assignment.reviewer_id, Assignment.proposal_id).join(Reviewer)
-                                       .where(Reviewer.event_id == event.id)):
-        if pid in run_ids:
-            existing.append((rid, pid))
-        else:
-            extra_load[rid] += 1
-    conflicts = {(by_user[uid], pid) for (uid, pid) in conflict_map(event, users) if uid in by_user}
-    bids = {(rid, pid): level.value for rid, pid, level in db.session.execute(
-        select(Bid.reviewer_id, Bid.proposal_id, Bid.level).where(Bid.reviewer_id.in_(list(rows))))}
-    result = solver.assign(
-        [solver.Proposal(p.id, (p.main_theme_id, *(t.id for t in p.further_themes if t.id != p.main_theme_id)),
-                         p.language) for p in proposals],
-        [solver.Reviewer(r.id, _cap(r, settings), extra_load[r.id],
-                         frozenset(t.id for t in r.limited_themes) or None,
-                         frozenset(t.id for t in r.expert_themes), r.language_set) for r in rows.values()],
-        conflicts=conflicts, bids=bids, existing=existing, k=settings.reviews_per_proposal)
-    by_id = {p.id: p for p in proposals}
-    new: dict[Reviewer, list[Proposal]] = defaultdict(list)
-    for rid, pid in result.pairs:
-        db.session.add(Assignment(reviewer_id=rid, proposal_id=pid, automatic=True, created_by_id=actor.id,
-                                  created_at=now))
-        new[rows[rid]].append(by_id[pid])
-    db.session.flush()
-    record(actor=actor, action="assignment.automatic", obj=event, now=now, event_id=event.id,
-           k=settings.reviews_per_proposal, pairs=[list(pair) for pair in result.pairs],
-           shortfalls=[[s.proposal_id, s.missing, s.reason] for s in result.shortfalls])
-    _mail_assignments(event, new, now=now)
-    return AutoResult(dict(new), [(by_id[s.proposal_id], shortfall_text(s)) for s in result.shortfalls],
-                      len(result.pairs))
-
-
-def assignment_overview(event: Event) -> tuple[list[Proposal], dict[int, list[Assignment]], list[ReviewerRow]]:
-    """Proposals under review with their assignments, and the reviewers with their loads; a fixed number of
-    queries."""
-    proposals = list(db.session.scalars(
-        select(Proposal).where(Proposal.event_id == event.id, Proposal.state == ProposalState.under_review)
-        .options(selectinload(Proposal.main_theme), selectinload(Proposal.format)).order_by(Proposal.id)))
-    by_proposal: dict[int, list[Assignment]] = defaultdict(list)
-    for row in db.session.scalars(
-            select(Assignment).join(Reviewer).where(Reviewer.event_id == event.id)
-            .options(selectinload(Assignment.reviewer).selectinload(Reviewer.user), selectinload(Assignment.review))
-            .order_by(Assignment.id)):
-        by_proposal[row.proposal_id].append(row)
-    return proposals, by_proposal, reviewer_rows(event)
+    forget_conflicts()
+    return proposal

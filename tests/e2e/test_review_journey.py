@@ -17,7 +17,7 @@ from review_app.accounts.models import User
 from review_app.cfp.models import Proposal, ProposalState
 from review_app.db import db
 from review_app.events.models import ReviewCriterion
-from review_app.review import decisions, reviewers, reviewing
+from review_app.review import assigning, decisions, reviewers, reviewing
 from review_app.review.models import Assignment, Decision, Review, ReviewState
 
 from ..conftest import TEST_PASSWORD
@@ -123,7 +123,7 @@ def test_a_reviewer_scores_an_assigned_proposal_with_the_keyboard_only(app, cloc
         event = db.session.get(Proposal, ids["gelsenkirchen"]).event
         chair = db.session.get(User, ids["users"]["chair"])
         rita = reviewers.ensure_reviewer(event, db.session.get(User, ids["users"]["rita"]))
-        reviewers.assign(event, rita, db.session.get(Proposal, ids["gelsenkirchen"]), actor=chair, now=IN_REVIEW)
+        assigning.assign(event, rita, db.session.get(Proposal, ids["gelsenkirchen"]), actor=chair, now=IN_REVIEW)
         rita_id = rita.id
         db.session.commit()
     page = open_page("en-US")

@@ -308,8 +308,8 @@ def review_rows(ev: Event):
 
 
 def test_the_reviewers_state_themes_and_languages_and_one_city_spelling_is_aliased(ctx):
+    from review_app.review.conflict_admin import conflict_rows
     from review_app.review.models import Bid, BidLevel, OrganisationAlias, Reviewer
-    from review_app.review.reviewers import conflict_rows
 
     seed_demo(now=NOW)
     ev = event(DEMO_SLUG)

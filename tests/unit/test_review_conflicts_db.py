@@ -11,7 +11,7 @@ from review_app.db import db
 from review_app.errors import DomainError, PermissionDenied
 from review_app.events.models import Role
 from review_app.events.services import grant_role
-from review_app.review import reviewers as services
+from review_app.review import conflict_admin as services
 from review_app.review.models import ConflictOverride
 from review_app.review.queries import conflict_map, conflicted_proposal_ids
 

@@ -608,6 +608,23 @@ ACTION_CASES.update({
         ("the same spelling twice", f"{_REVIEWING}/conflicts/aliases", {"name_a": "A GmbH", "name_b": "a gmbh"}),
         ("a body above the size limit", f"{_REVIEWING}/conflicts/aliases", {"x": HUGE}),
     ]),
+    "/events/<slug>/manage/conflicts/overrides/<int:override_id>/delete": ActionCase(lambda w: [
+        ("an unknown override", f"{_REVIEWING}/conflicts/overrides/1/delete", UNKNOWN),
+        ("an id beyond any integer column", f"{_REVIEWING}/conflicts/overrides/{HUGE_ID}/delete", {}),
+        ("an unknown event", "/events/no-such-event/manage/conflicts/overrides/1/delete", {}),
+        ("a body above the size limit", f"{_REVIEWING}/conflicts/overrides/1/delete", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/conflicts/aliases/<int:alias_id>/delete": ActionCase(lambda w: [
+        ("an unknown alias", f"{_REVIEWING}/conflicts/aliases/1/delete", UNKNOWN),
+        ("an id beyond any integer column", f"{_REVIEWING}/conflicts/aliases/{HUGE_ID}/delete", {}),
+        ("a body above the size limit", f"{_REVIEWING}/conflicts/aliases/1/delete", {"x": HUGE}),
+    ]),
+    "/events/<slug>/review/preferences/declarations/<int:declaration_id>/withdraw": ActionCase(lambda w: [
+        ("not a reviewer", "/events/event-a/review/preferences/declarations/1/withdraw", UNKNOWN),
+        ("an id beyond any integer column", f"/events/event-a/review/preferences/declarations/{HUGE_ID}/withdraw",
+         {}),
+        ("a body above the size limit", "/events/event-a/review/preferences/declarations/1/withdraw", {"x": HUGE}),
+    ]),
     "/events/<slug>/manage/assignments/automatic": ActionCase(lambda w: [
         ("an unknown event", "/events/no-such-event/manage/assignments/automatic", UNKNOWN),
         ("a NUL in the event slug", "/events/%00/manage/assignments/automatic", {}),

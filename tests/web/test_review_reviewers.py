@@ -154,7 +154,8 @@ def test_preferences_are_saved_and_conflicted_proposals_never_listed(app, client
         [declared] = db.session.scalars(select(ConflictDeclaration)).all()
         assert (declared.user_id, declared.proposal_id) == (rita_id, p3)
     page = client.get("/events/scd/review/preferences").get_data(as_text=True)
-    assert "Open data portal" in page and "Digital twin" not in page and "1 proposal" in page
+    assert "Open data portal" in page and f'name="bid-{p3}"' not in page and "1 proposal" in page
+    assert "Conflicts of interest you declared" in page  # where it can be taken back
     assert re.search(r'<option value="eager" selected>', page)
 
     r = client.post("/events/scd/review/preferences", data={"languages": ["fr"]})
