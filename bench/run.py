@@ -10,6 +10,7 @@ import statistics
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 
 from sqlalchemy import event as sa_event
 
@@ -40,14 +41,15 @@ def build(size: int) -> tuple[int, int]:
     db.session.add_all([event, speaker, chair])
     db.session.flush()
     fmt.event_id = theme.event_id = event.id
-    db.session.add_all([fmt, theme, EventRole(event_id=event.id, user_id=chair.id, role=Role.committee)])
+    db.session.add_all([fmt, theme, EventRole(event_id=event.id, user_id=chair.id, role=Role.committee),
+                        Availability(event_id=event.id, user_id=speaker.id, day=event.starts_on, starts=clock_time(9),
+                                     ends=clock_time(11))])
     db.session.flush()
     for i in range(size):
         proposal = Proposal(event_id=event.id, state=ProposalState.submitted, title=f"Proposal {i}",
                             abstract="Abstract", description="Text", format_id=fmt.id, main_theme_id=theme.id,
                             submitted_at=NOW)
         proposal.speakers.append(ProposalSpeaker(user_id=speaker.id, is_submitter=True))
-        proposal.availability.append(Availability(starts_at=NOW, ends_at=NOW + timedelta(hours=2)))
         db.session.add(proposal)
     db.session.commit()
     return speaker.id, chair.id
@@ -114,6 +116,11 @@ def main() -> None:
 
     print("\nranking page (bench/ranking.py)")
     ranking.main()
+
+    from . import scheduler
+
+    print("\nautomatic scheduler (bench/scheduler.py)")
+    scheduler.main([])
 
 
 if __name__ == "__main__":

@@ -101,6 +101,13 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # a batch migration rebuilds a table (copy, drop, rename); with foreign keys enforced, dropping the old
+            # table would cascade-delete every row that refers to it. SQLite takes this pragma only outside a
+            # transaction; the app's connections switch it on again (review_app/db.py).
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -109,6 +116,8 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -106,9 +106,10 @@ def register_blueprints(app: Flask) -> None:
     from .review.decision_views import bp as review_decisions_bp
     from .review.speaker_views import bp as review_speaker_bp
     from .review.views import bp as review_bp
+    from .schedule.views import bp as schedule_bp
 
     for bp in (public_bp, accounts_bp, cfp_bp, manage_bp, review_bp, review_committee_bp, review_decisions_bp,
-               review_speaker_bp, legal_bp, devmail_bp):
+               review_speaker_bp, schedule_bp, legal_bp, devmail_bp):
         app.register_blueprint(bp)
     from . import navigation
 
@@ -137,10 +138,11 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from .cfp.models import LANGUAGE_LABELS
-    from .i18n import format_day, format_in_zone, format_window, zone_name
+    from .i18n import format_clock_window, format_day, format_in_zone, format_window, zone_name
 
     app.jinja_env.filters["in_zone"] = format_in_zone
     app.jinja_env.filters["window"] = format_window
+    app.jinja_env.filters["clock_window"] = format_clock_window
     app.jinja_env.filters["day"] = format_day
     from .i18n import format_duration
 

@@ -35,6 +35,9 @@ class Defaults:
     MAIL_TIMEOUT = 10
     MAIL_DEBUG = False  # Flask-Mail would otherwise print every SMTP exchange in debug mode
     MAIL_MAX_ATTEMPTS = 8
+    # The automatic scheduler (OR-Tools CP-SAT): threads and random seed; the time limit is the event's setting
+    SCHEDULER_WORKERS = 2
+    SCHEDULER_SEED = 1
     # Development mail catcher (used by `flask dev-server` when MAIL_SERVER is unset)
     MAIL_CATCHER_PORT = 8025
     MAIL_CATCHER_DIR: str | None = None  # default: instance/caught-mail

@@ -42,6 +42,10 @@ from .mail.services import absolute_url
 from .review import assigning, conflict_admin, decisions, reviewers, reviewing
 from .review.models import Recommendation
 from .review.queries import conflicted_proposal_ids, forget_conflicts
+from .schedule import autoschedule, checks, releases
+from .schedule import services as schedule
+from .schedule.models import BlockKind
+from .schedule.queries import load as load_schedule
 
 BERLIN = ZoneInfo("Europe/Berlin")
 S = ProposalState
@@ -49,16 +53,17 @@ DEMO_SLUG = "smart-city-days-2025"
 
 # How many 2025 proposals end in each state (every state at least twice); shuffled over the proposals.
 STATE_MIX = {S.draft: 3, S.submitted: 3, S.withdrawn: 4, S.under_review: 4, S.accepted: 4, S.waitlisted: 4,
-             S.rejected: 6, S.confirmed: 9, S.declined: 3}
+             S.rejected: 6, S.confirmed: 7, S.declined: 3, S.cancelled: 2}
+# every proposal of data.PROGRAMME_2025 is accepted and confirmed: the programme fills both venues
 # the committee's decisions (review.decisions): pending until released; "promote" accepts from the waiting list
 DECISIONS = {"accept": "accept", "waitlist": "waitlist", "reject": "reject", "promote": "accept",
              "pending_accept": "accept", "pending_reject": "reject"}
 PENDING_UNDER_REVIEW = 2  # this many of the proposals still under review have a decision not yet released
 DRAFT_REVIEWS = 2  # reviews of proposals still under review that were saved as drafts only
 # how good the reviewers find a proposal (on the 1–5 scale), by where it ends up; each proposal varies around it
-QUALITY = {S.accepted: 4.1, S.confirmed: 4.2, S.declined: 4.0, S.waitlisted: 3.4, S.rejected: 2.2,
+QUALITY = {S.accepted: 4.1, S.confirmed: 4.2, S.cancelled: 4.0, S.declined: 4.0, S.waitlisted: 3.4, S.rejected: 2.2,
            S.under_review: 3.1, S.withdrawn: 3.0}
-AVAILABILITY = [  # (day index, from, to) windows a proposal may state
+AVAILABILITY = [  # (day index, from, to) windows a person may state (the first, both days, most often)
     [(0, time(9), time(18)), (1, time(9), time(18))],
     [(0, time(9), time(18))],
     [(1, time(9), time(18))],
@@ -82,6 +87,13 @@ ALIAS_AT = berlin(2024, 12, 2, 8, 30)
 BIDS_FROM, BIDS_TO = berlin(2024, 12, 2, 17, 30), berlin(2024, 12, 2, 22)
 ASSIGN_AT = berlin(2024, 12, 3, 9)
 REVIEWS_FROM, REVIEWS_TO = berlin(2024, 12, 3, 11), berlin(2024, 12, 19, 20)
+# the programme: one session called off before anything is published; the committee sets two lengths, adds the
+# blocks and drafts the schedule automatically, pins the panels and releases v1; then a speaker cancels, the
+# committee moves one session, and releases v2
+EARLY_CANCEL = berlin(2025, 1, 22, 20)  # after the last confirmation (within 12 days of the release on 10 January)
+PROGRAMME_AT = berlin(2025, 1, 23, 9)
+V1_AT = berlin(2025, 1, 23, 16)
+LATE_CANCEL, MOVE_AT, V2_AT = berlin(2025, 1, 28, 10), berlin(2025, 1, 28, 15), berlin(2025, 1, 29, 11)
 
 
 @dataclass(frozen=True)
@@ -287,6 +299,7 @@ class Seeder:
         self.reviewers = [email_of(name, org) for name, org, _lang, _title in data.REVIEWERS]
         self.pending_left = PENDING_UNDER_REVIEW
         self.plan_of: dict[int, Plan] = {}  # proposal id → its plan
+        self.windows: dict[str, list[tuple[int, time, time]]] = {}  # email → availability
 
     def run(self, now: datetime) -> None:
         # every demo account shares one password: hash it once (argon2 takes 0.1–0.4 s a time)
@@ -352,9 +365,77 @@ class Seeder:
         for plan, state in zip(plans, states, strict=True):
             plan.target = state
             self.plan_2025(plan, state, ed)
+        for row in data.PROGRAMME_2025:
+            plan = self.plan(extra_entry(row))
+            plan.target = S.confirmed
+            self.plan_2025(plan, S.confirmed, ed)
+            plans.append(plan)
         review_steps = [Step(ALIAS_AT, "alias", self.chair), Step(ASSIGN_AT, "assign", self.chair)]
         review_steps += [Step(between(self.rng, BIDS_FROM, BIDS_TO), "preferences", email) for email in self.reviewers]
         self.play(event, config, plans, ed.cfp_opens, ed.cfp_closes - timedelta(days=1), review_steps)
+        self.programme(event, config, plans)
+
+    def programme(self, event: Event, config: Config, plans: list[Plan]) -> None:
+        """The schedule of the 2025 edition through the schedule's services: blocks, lengths, the automatic draft,
+        pins, v1; a cancellation and a move, v2. Neither version has a hard conflict."""
+        chair = self.user(self.chair)
+        cancelled = [p for p in plans if p.target is S.cancelled]
+        early, late = cancelled[0], cancelled[1]
+        self.cancel(early, EARLY_CANCEL, "Das Projektteam hat den Piloten beendet; es gibt nichts mehr zu "
+                                         "berichten.")
+        rooms = {r.name: r for v in event.venues for r in v.rooms}
+        venues = {v.name: v for v in event.venues}
+        for kind, title_de, title_en, day, start, end, venue, room_names in data.BLOCKS:
+            schedule.save_block(event, schedule.BlockData(
+                kind=BlockKind(kind).value, title_de=title_de, title_en=title_en,
+                starts_at=event.at(event.days[day], start), ends_at=event.at(event.days[day], end),
+                venue_id=venues[data.VENUES[venue][0]].id if venue else None,
+                room_ids=[rooms[n].id for n in room_names]), actor=chair, now=PROGRAMME_AT)
+        panels = [p for p in plans if p.proposal.state is S.confirmed and p.entry["fmt"] == "panel"]
+        if panels:  # the committee gives the first panel a quarter of an hour more
+            schedule.set_session(event, panels[0].proposal.id, minutes=75, audience=150, actor=chair,
+                                 now=PROGRAMME_AT + timedelta(minutes=10))
+        report = autoschedule.draft_schedule(event, keep_placed=False, actor=chair,
+                                             now=PROGRAMME_AT + timedelta(minutes=30), time_limit=0.5, seed=1,
+                                             deterministic=True)
+        if report.unplaced:
+            raise DomainError(f"the demo programme left {len(report.unplaced)} sessions unplaced: "
+                              f"{sorted(report.unplaced.items())}")
+        for p in panels:
+            schedule.pin(event, p.proposal.id, True, actor=chair, now=PROGRAMME_AT + timedelta(hours=1))
+        releases.release(event, "Das Programm der Smart City Days 2025 steht fest.", actor=chair, now=V1_AT)
+        self.cancel(late, LATE_CANCEL, "Die Referentin ist an diesem Tag verhindert.")
+        self.move_one(event, chair, MOVE_AT)
+        releases.release(event, "Eine Absage, ein Vortrag zieht in einen anderen Raum.", actor=chair, now=V2_AT)
+
+    def cancel(self, plan: Plan, at: datetime, reason: str) -> None:
+        cfp.cancel(plan.proposal, reason, actor=self.user(plan.owner), now=at)
+
+    def move_one(self, event: Event, chair: User, at: datetime) -> None:
+        """The committee moves one unpinned talk to free time in another room where no check complains."""
+        draft = load_schedule(event)
+        before = {(p.kind, p.session_ids) for p in checks.check(draft.plan)}
+        for entry in sorted(draft.entries.values(), key=lambda e: e.proposal_id):
+            if entry.pinned:
+                continue
+            for room in sorted(draft.rooms.values(), key=lambda r: r.id):
+                if room.id == entry.room_id:
+                    continue
+                for minutes in range(0, 8 * 60, 30):
+                    start = entry.starts_at.replace(minute=0) + timedelta(minutes=minutes - 4 * 60)
+                    moved = [checks.Placement(p.session_id, room.id if p.session_id == entry.proposal_id
+                                              else p.room_id,
+                                              start if p.session_id == entry.proposal_id else p.start,
+                                              start + (p.end - p.start) if p.session_id == entry.proposal_id
+                                              else p.end, p.lane) for p in draft.plan.placements]
+                    trial = replace(draft.plan, placements=moved)
+                    if {(p.kind, p.session_ids) for p in checks.check(trial)} <= before and \
+                            checks.free_lane(draft.plan, room.id, start, start + (entry.ends_at - entry.starts_at),
+                                             ignore=entry.proposal_id) is not None:
+                        schedule.place(event, entry.proposal_id, room.id, start, actor=chair, now=at,
+                                       expected_version=entry.version, draft=draft)
+                        return
+        raise DomainError("the demo found no session to move")
 
     def open_edition(self, ed: Edition, now: datetime) -> None:
         event, config = self.create_edition(ed, ed.cfp_opens - timedelta(days=21))
@@ -379,14 +460,23 @@ class Seeder:
         org_speakers = [email_of(n, o) for n, o, _l, _t in data.SPEAKERS if o == entry["org"]]
         owner = rng.choice(org_speakers)
         co = None
-        if rng.random() < 0.3:
+        if entry["fmt"] == "handson":  # a stand all day: its one speaker is there on both days
+            self.windows[owner] = AVAILABILITY[0]
+        elif rng.random() < 0.3:
             others = [e for e in org_speakers if e != owner] or [
                 email_of(n, o) for n, o, _l, _t in data.SPEAKERS if email_of(n, o) != owner]
             co = rng.choice(others)
+            if not _share_two_hours(self.windows_of(owner), self.windows_of(co)):
+                co = None  # they could never present together
         themes = [k for k in data.THEMES if k != entry["theme"]]
         further = sorted(rng.sample(themes, rng.randint(0, 2)))
-        windows = AVAILABILITY[0] if entry["fmt"] == "handson" else rng.choice(AVAILABILITY)
-        return Plan(entry, owner, co, further, windows)
+        return Plan(entry, owner, co, further, self.windows_of(owner))
+
+    def windows_of(self, email: str) -> list[tuple[int, time, time]]:
+        """A person's availability, chosen once: it holds for all their proposals."""
+        if email not in self.windows:
+            self.windows[email] = self.rng.choices(AVAILABILITY, weights=(4, 1, 1, 1, 1))[0]
+        return self.windows[email]
 
     def plan_2025(self, plan: Plan, target: ProposalState, ed: Edition) -> None:
         """The steps that bring the plan to `target`, each inside the phase where it is allowed."""
@@ -442,8 +532,8 @@ class Seeder:
         else:
             steps += [Step(decided, {S.rejected: "reject"}.get(target, "accept"), chair),
                       Step(released, "release", chair)]
-        if target in (S.confirmed, S.declined):  # within the confirmation deadline
-            answer = "confirm" if target is S.confirmed else "decline"
+        if target in (S.confirmed, S.declined, S.cancelled):  # within the confirmation deadline
+            answer = "decline" if target is S.declined else "confirm"  # a cancelled one was confirmed first
             steps.append(Step(after(rng, released, 6 * 60, 12 * 24 * 60), answer, rng.choice(team)))
 
     # playing ----------------------------------------------------------------------------------------------
@@ -491,8 +581,8 @@ class Seeder:
                 self.plan_of[plan.proposal.id] = plan
             case "edit" | "revise":
                 notes = "Folien und Fotos folgen bis Ende Januar." if step.action == "revise" else ""
-                cfp.update_proposal(proposal, proposal_data(event, config, plan, notes=notes), actor=actor,
-                                    now=at)
+                cfp.update_proposal(proposal, proposal_data(event, config, replace(
+                    plan, windows=self.windows_of(step.actor)), notes=notes), actor=actor, now=at)
             case "invite":
                 invitation = cfp.invite_co_speaker(proposal, plan.co_speaker, actor=actor, now=at)
                 plan.token = invitation.token  # the demo plays the invitee following the mailed link
@@ -591,13 +681,38 @@ class Seeder:
     def decider(self, event: Event, chair: User, proposal: Proposal) -> User:
         """The chair decides, except where she is conflicted (Herne.Business: a public body of Herne, so every
         proposal of Herne's city administration): there the site admin, who manages every event, steps in."""
-        forget_conflicts()  # proposals were added since the last look
+        known = len(self.plan_of)
+        if getattr(self, "_conflicts_known", None) != known:  # proposals were added since the last look
+            forget_conflicts()
+            self._conflicts_known = known
         return self.admin if proposal.id in conflicted_proposal_ids(event, chair) else chair
+
+
+def _share_two_hours(a: list[tuple[int, time, time]], b: list[tuple[int, time, time]]) -> bool:
+    def minutes(t: time) -> int:
+        return t.hour * 60 + t.minute
+    return any(d1 == d2 and min(minutes(e1), minutes(e2)) - max(minutes(s1), minutes(s2)) >= 120
+               for d1, s1, e1 in a for d2, s2, e2 in b)
+
+
+def extra_entry(row: tuple) -> dict:
+    """A proposal of data.PROGRAMME_2025 in the shape of data.PROPOSALS_2025."""
+    org, fmt, theme, audiences, lang, title, abstract = row
+    de = lang == "de"
+    return {"org": org, "fmt": fmt, "theme": theme, "aud": audiences, "stage": "operation", "lang": lang,
+            "title": title, "abstract": abstract,
+            "body": ("Ein Bericht aus der Praxis: Ausgangslage, Umsetzung, Ergebnisse und was wir anders machen "
+                     "würden." if de else "A report from practice: where we started, what we did, the results, "
+                     "and what we would do differently."),
+            "partners": data.ORGS[org][0], "results": "Im Betrieb seit 2024." if de else "In operation since 2024.",
+            "transfer": ("Unterlagen und Vorgehen stellen wir anderen Kommunen zur Verfügung." if de else
+                         "We share our documents and approach with other cities.")}
 
 
 def proposal_data(event: Event, config: Config, plan: Plan, *, complete: bool = True,
                   notes: str = "") -> cfp.ProposalData:
-    """The proposal's content; a first draft lacks the further themes and the availability."""
+    """The proposal's content; a first draft lacks the further themes (and leaves the person's availability as it
+    is)."""
     e = plan.entry
     days = event.days
     return cfp.ProposalData(
@@ -611,7 +726,7 @@ def proposal_data(event: Event, config: Config, plan: Plan, *, complete: bool = 
         project_partners=e["partners"], project_stage=e["stage"], project_results=e["results"],
         project_transfer=e["transfer"], notes_for_committee=notes,
         availability=[(event.at(days[d], start), event.at(days[d], end)) for d, start, end in plan.windows]
-        if complete else [])
+        if complete else None)
 
 
 def configure(event: Event, *, actor: User, now: datetime) -> Config:
@@ -622,18 +737,21 @@ def configure(event: Event, *, actor: User, now: datetime) -> Config:
                 setattr(obj, key, value)
         return events.save_item(event, item, actor=actor, now=now, apply=apply)
 
-    venues = {key: save(Venue(), name=name, address=address, description_de=text_de, description_en=text_en)
+    audiences = {key: save(Audience(), name_de=de, name_en=en) for key, (de, en) in data.AUDIENCES.items()}
+    venues = {key: save(Venue(), name=name, address=address, description_de=text_de, description_en=text_en,
+                        audiences=[audiences[a] for a in data.VENUE_AUDIENCES[key]])
               for key, (name, address, text_de, text_en) in data.VENUES.items()}
     formats = {key: save(SessionFormat(), name_de=de, name_en=en, default_minutes=minutes, description_de=text_de,
-                         description_en=text_en, venues=[venues[v] for v in where])
+                         description_en=text_en, venues=[venues[v] for v in where],
+                         expected_audience=data.FORMAT_AUDIENCE[key])
                for key, (de, en, minutes, where, text_de, text_en) in data.FORMATS.items()}
     for venue, name, capacity, kinds, opens, closes in data.ROOMS:
         save(Room(), venue=venues[venue], name=name, capacity=capacity, formats=[formats[k] for k in kinds],
+             stands=data.EXHIBITION_STANDS if kinds == ["handson"] else None,
              openings=[RoomOpening(day=day, opens=opens, closes=closes) for day in event.days])
     themes = {key: save(Theme(), name_de=de, name_en=en, colour=colour, description_de=text_de,
                         description_en=text_en, position=i)
               for i, (key, (de, en, colour, text_de, text_en)) in enumerate(data.THEMES.items())}
-    audiences = {key: save(Audience(), name_de=de, name_en=en) for key, (de, en) in data.AUDIENCES.items()}
     for i, (de, en, weight, text_de, text_en) in enumerate(data.CRITERIA):
         save(ReviewCriterion(), name_de=de, name_en=en, weight=weight, description_de=text_de,
              description_en=text_en, scale_min=1, scale_max=5, position=i)

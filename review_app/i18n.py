@@ -77,6 +77,14 @@ def format_window(start: datetime, end: datetime, zone: str) -> str:
             f"–{format_time(local_end, 'HH:mm', locale=locale)} {last}")
 
 
+def format_clock_window(start: datetime, end: datetime, zone: str) -> str:
+    """The times of a window only, where the day is said elsewhere: "09:00–17:00"."""
+    tz = ZoneInfo(zone)
+    locale = _locale()
+    first, last = (format_time(moment.astimezone(tz), "HH:mm", locale=locale) for moment in (start, end))
+    return f"{first}–{last}"
+
+
 def format_duration(minutes: int) -> str:
     """A length of time the way people write it, in the page's language: "20 Min." / "20 min",
     "1 Std. 30 Min." / "1 h 30 min"; whole days as days: "1 Tag" / "1 day", "2 Tage" / "2 days"."""

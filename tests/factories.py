@@ -106,6 +106,7 @@ PATHS: dict[ProposalState, list[str]] = {
     ProposalState.rejected: ["submit", "start_review", "reject"],
     ProposalState.confirmed: ["submit", "start_review", "accept", "confirm"],
     ProposalState.declined: ["submit", "start_review", "accept", "decline"],
+    ProposalState.cancelled: ["submit", "start_review", "accept", "confirm", "cancel"],
 }
 
 
@@ -139,6 +140,8 @@ def drive_to(proposal: Proposal, state: ProposalState, *, owner: User, committee
             cfp.confirm(proposal, actor=owner, now=after)
         elif step == "decline":
             cfp.decline(proposal, actor=owner, now=after)
+        elif step == "cancel":
+            cfp.cancel(proposal, "Die Referentin ist erkrankt.", actor=owner, now=after)
     db.session.flush()
     assert proposal.state is state
 

@@ -87,18 +87,21 @@ class ProposalForm(DayRowsForm):
         return [(self.event.at(day, start), self.event.at(day, end))
                 for day, (start, end) in self.chosen_windows().items()]
 
-    def load_availability(self, proposal) -> None:
-        by_day = {}
-        for window in proposal.availability:
-            local_start, local_end = self.event.local(window.starts_at), self.event.local(window.ends_at)
-            by_day[local_start.date()] = (local_start.time(), local_end.time())
-        self.load_windows(by_day)
+    def load_availability(self, by_day) -> None:
+        """The person's windows (day → [(start, end)]); the form asks for one a day, the first."""
+        self.load_windows({day: windows[0] for day, windows in by_day.items() if windows})
 
     def mark_missing(self, missing) -> bool:
         """Name each missing requirement for submitting at its field; True if any was missing."""
         for requirement in missing:
             self[requirement.name].errors.append(_("Needed to submit: please add %(what)s.", what=requirement.ask))
         return bool(missing)
+
+
+class CancelForm(BaseForm):
+    reason = TextAreaField(_l("Reason for the cancellation"), validators=[DataRequired(), Length(max=1000)],
+                           description=_l("The speakers and the committee read it; the public programme only shows "
+                                          "that the session is cancelled."))
 
 
 class InviteForm(BaseForm):

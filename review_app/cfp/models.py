@@ -1,24 +1,27 @@
-"""Proposals, their speakers, co-speaker invitations and availability."""
+"""Proposals, their speakers, co-speaker invitations, and when each person can present."""
 from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Date,
     Enum,
     ForeignKey,
     Integer,
     String,
     Table,
     Text,
+    Time,
     UniqueConstraint,
+    select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, object_session, relationship
 
 from ..accounts.models import User
 from ..db import Base, UTCDateTime, utcnow
@@ -35,6 +38,7 @@ class ProposalState(enum.StrEnum):
     rejected = "rejected"
     confirmed = "confirmed"
     declined = "declined"
+    cancelled = "cancelled"  # a confirmed session called off later, by a speaker or the committee
 
 
 STATE_LABELS = {
@@ -47,6 +51,7 @@ STATE_LABELS = {
     ProposalState.rejected: _l("Rejected"),
     ProposalState.confirmed: _l("Confirmed"),
     ProposalState.declined: _l("Declined"),
+    ProposalState.cancelled: _l("Cancelled"),
 }
 
 # Named groups of states (funnel's habit): rules speak of these, not of lists scattered in code.
@@ -132,6 +137,9 @@ class Proposal(Base):
         CheckConstraint("language IN ('de', 'en')", name="language"),
         # a proposal that has left the draft state carries the moment it was first submitted
         CheckConstraint("state = 'draft' OR submitted_at IS NOT NULL", name="submitted_at"),
+        CheckConstraint("duration_minutes IS NULL OR duration_minutes BETWEEN 5 AND 1440", name="duration_minutes"),
+        CheckConstraint("expected_audience IS NULL OR expected_audience > 0", name="expected_audience"),
+        CheckConstraint("state != 'cancelled' OR cancel_reason != ''", name="cancel_reason"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -157,6 +165,10 @@ class Proposal(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # an accepted proposal must be confirmed by then (set when the committee releases its decision)
     confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # set by the committee for the programme; None: the format's default length and audience
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    expected_audience: Mapped[int | None] = mapped_column(Integer)
+    cancel_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __mapper_args__ = {"version_id_col": version}
@@ -170,13 +182,32 @@ class Proposal(Base):
                                                           cascade="all, delete-orphan")
     invitations: Mapped[list[Invitation]] = relationship(back_populates="proposal", order_by="Invitation.id",
                                                          cascade="all, delete-orphan")
-    availability: Mapped[list[Availability]] = relationship(back_populates="proposal",
-                                                            order_by="Availability.starts_at",
-                                                            cascade="all, delete-orphan")
 
     @property
     def state_label(self) -> str:
         return str(STATE_LABELS[self.state])
+
+    @property
+    def minutes(self) -> int:
+        """The session's length: the committee's, or the format's default."""
+        return self.duration_minutes or self.format.default_minutes
+
+    @property
+    def audience_size(self) -> int | None:
+        """The audience the session is expected to draw: the committee's figure, or the format's."""
+        return self.expected_audience or self.format.expected_audience
+
+    @property
+    def availability(self) -> list[Availability]:
+        """The windows its speakers stated for this event (each a person's, given once for all their proposals):
+        submitting asks that one of them has. What they share, for the schedule: `cfp.availability.shared`."""
+        ids = sorted(self.speaker_ids())
+        session = object_session(self)
+        if not ids or session is None or self.event_id is None:
+            return []
+        return list(session.scalars(select(Availability).where(
+            Availability.event_id == self.event_id, Availability.user_id.in_(ids))
+            .order_by(Availability.day, Availability.starts, Availability.user_id)))
 
     def speaker_ids(self) -> set[int]:
         return {s.user_id for s in self.speakers}
@@ -231,14 +262,17 @@ class Invitation(Base):
 
 
 class Availability(Base):
-    """A window in which the speakers of a proposal can present (UTC; shown in the event's zone)."""
+    """A window in which a person can present at an event, on one event day in the event's wall-clock time. It is
+    the person's, not a proposal's: given once, it holds for every proposal of theirs, and a session can run only
+    where all its speakers are available."""
 
-    __tablename__ = "availability"
-    __table_args__ = (CheckConstraint("ends_at > starts_at", name="window"),)
+    __tablename__ = "speaker_availability"
+    __table_args__ = (CheckConstraint("ends > starts", name="window"),
+                      UniqueConstraint("event_id", "user_id", "day", "starts"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposal.id", ondelete="CASCADE"), index=True)
-    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-    proposal: Mapped[Proposal] = relationship(back_populates="availability")
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    day: Mapped[date] = mapped_column(Date)
+    starts: Mapped[time] = mapped_column(Time)
+    ends: Mapped[time] = mapped_column(Time)

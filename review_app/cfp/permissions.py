@@ -16,7 +16,7 @@ from .queries import hidden_from_committee
 class Rule:
     states: frozenset[ProposalState]
     while_call_open: frozenset[ProposalState] = frozenset()  # in these states only while the call is open
-    who: str = "speaker"  # "speaker", "committee" or "anyone" (the invitee is not a speaker yet)
+    who: str = "speaker"  # "speaker", "committee", "speaker or committee" or "anyone" (an invitee is no speaker yet)
     after_call: bool = False  # only once the call for sessions has closed
     until_event_ends: bool = False  # only until the end of the event's last day (in its time zone)
     until_confirm_by: bool = False  # only until Proposal.confirm_by (set when an acceptance is released)
@@ -40,6 +40,8 @@ ACTIONS: dict[str, Rule] = {
     "decide": Rule(frozenset({S.under_review, S.waitlisted}), who="committee"),
     "confirm": Rule(frozenset({S.accepted}), until_confirm_by=True),
     "decline": Rule(frozenset({S.accepted})),
+    # a confirmed session can still be called off, by its speakers or the committee, until the event is over
+    "cancel": Rule(frozenset({S.confirmed}), who="speaker or committee", until_event_ends=True),
 }
 del S
 
@@ -71,6 +73,8 @@ def check_action(user, proposal: Proposal, action: str, now: datetime) -> None:
         raise PermissionDenied(_("Only the speakers of this proposal may do this."))
     if rule.who == "committee" and not can_manage_event(user, proposal.event):
         raise PermissionDenied(_("Only the programme committee may do this."))
+    if rule.who == "speaker or committee" and not (is_speaker(user, proposal) or can_view_proposal(user, proposal)):
+        raise PermissionDenied(_("Only the speakers of this proposal or the programme committee may do this."))
     if proposal.state not in rule.states:
         raise InvalidState(_("This is not possible while the proposal is “%(state)s”.", state=proposal.state_label))
     if proposal.state in rule.while_call_open:

@@ -29,7 +29,6 @@ def _with_page_data(stmt):
         selectinload(Proposal.main_theme),
         selectinload(Proposal.further_themes),
         selectinload(Proposal.audiences),
-        selectinload(Proposal.availability),
         selectinload(Proposal.invitations),
     )
 

@@ -17,9 +17,9 @@ from ..errors import Conflict, DomainError, PermissionDenied
 from ..events.models import Audience, Event, Role, SessionFormat, Theme
 from ..events.services import grant_role
 from ..mail.services import absolute_url, queue_mail
+from .availability import set_availability
 from .models import (
     SUBMISSION_REQUIREMENTS,
-    Availability,
     Invitation,
     InvitationState,
     ProjectStage,
@@ -50,7 +50,9 @@ class ProposalData:
     project_results: str = ""
     project_transfer: str = ""
     notes_for_committee: str = ""
-    availability: list[tuple[datetime, datetime]] = field(default_factory=list)
+    # the acting speaker's windows (a person's availability holds for all their proposals of the event);
+    # None leaves them as they are (the form always sends them, prefilled)
+    availability: list[tuple[datetime, datetime]] | None = field(default_factory=list)
 
 
 def _apply(proposal: Proposal, event: Event, data: ProposalData) -> None:
@@ -69,11 +71,6 @@ def _apply(proposal: Proposal, event: Event, data: ProposalData) -> None:
         raise DomainError(_("Choose themes and audiences of this event only."), 422)
     if data.language not in ("de", "en"):
         raise DomainError(_("Choose German or English."), 422)
-    first_day, last_day = event.at(event.starts_on, datetime.min.time()), event.at(
-        event.ends_on + timedelta(days=1), datetime.min.time())
-    for start, end in data.availability:
-        if not (first_day <= start < end <= last_day):
-            raise DomainError(_("Availability must lie within the event days, and end after it starts."), 422)
     proposal.title = data.title
     proposal.abstract = data.abstract
     proposal.description = data.description
@@ -89,7 +86,6 @@ def _apply(proposal: Proposal, event: Event, data: ProposalData) -> None:
     proposal.project_results = data.project_results
     proposal.project_transfer = data.project_transfer
     proposal.notes_for_committee = data.notes_for_committee
-    proposal.availability = [Availability(starts_at=s, ends_at=e) for s, e in data.availability]
 
 
 def create_proposal(event: Event, data: ProposalData, *, actor: User, now: datetime) -> Proposal:
@@ -99,6 +95,8 @@ def create_proposal(event: Event, data: ProposalData, *, actor: User, now: datet
     check_can_propose(event, now)
     proposal = Proposal(event_id=event.id, event=event, state=ProposalState.draft, created_at=now, updated_at=now)
     _apply(proposal, event, data)
+    if data.availability is not None:
+        set_availability(event, actor.id, data.availability)  # the person's, for all their proposals
     proposal.speakers.append(ProposalSpeaker(user_id=actor.id, is_submitter=True, joined_at=now))
     db.session.add(proposal)
     db.session.flush()
@@ -117,6 +115,8 @@ def update_proposal(proposal: Proposal, data: ProposalData, *, actor: User, now:
     if proposal.state is not ProposalState.draft and (missing := missing_for_submission(data)):
         raise DomainError(missing_message(missing), 422)  # a submitted proposal stays complete
     _apply(proposal, proposal.event, data)
+    if data.availability is not None:
+        set_availability(proposal.event, actor.id, data.availability)
     proposal.updated_at = now
     db.session.flush()
     record(actor=actor, action="proposal.edit", obj=proposal, now=now, from_state=proposal.state.value,
@@ -210,6 +210,27 @@ def decline(proposal: Proposal, *, actor: User, now: datetime) -> Proposal:
     """accepted → declined by a speaker. Side effects: audit row, a mail to every speaker."""
     _move(proposal, ProposalState.declined, actor=actor, action="decline", now=now)
     _mail_speakers(proposal, "proposal_declined", now=now, actor=actor)
+    return proposal
+
+
+# what else a cancellation frees (the schedule registers itself: it removes the session's slot); cfp cannot
+# import the schedule, which builds on it
+CANCEL_HOOKS: list = []
+
+
+def cancel(proposal: Proposal, reason: str, *, actor: User, now: datetime) -> Proposal:
+    """confirmed → cancelled, by a speaker or the committee, with a reason, until the event ends. Side effects:
+    the session's slot is freed (CANCEL_HOOKS), audit row with the reason, a mail to every speaker. The next
+    released programme shows it as cancelled."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise DomainError(_("Please give a reason for the cancellation."), 422)
+    check_action(actor, proposal, "cancel", now)
+    proposal.cancel_reason = reason[:1000]
+    _move(proposal, ProposalState.cancelled, actor=actor, action="cancel", now=now, reason=proposal.cancel_reason)
+    for hook in CANCEL_HOOKS:
+        hook(proposal, actor=actor, now=now)
+    _mail_speakers(proposal, "proposal_cancelled", now=now, actor=actor, reason=proposal.cancel_reason)
     return proposal
 
 

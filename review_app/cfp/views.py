@@ -20,7 +20,8 @@ from ..forms import ActionForm
 from ..navigation import Landing, Link
 from ..web import clock, form_page, safe_next
 from . import permissions, services
-from .forms import InviteForm, ProposalForm, ProposalListForm
+from .availability import windows_of
+from .forms import CancelForm, InviteForm, ProposalForm, ProposalListForm
 from .models import STAGE_LABELS, STATE_LABELS, SUBMISSION_REQUIREMENTS, Invitation, ProposalState
 from .queries import (
     ProposalFilter,
@@ -104,6 +105,7 @@ def new_proposal(slug: str):
         form.project_organisation.data = current_user.organisation
         form.project_city.data = current_user.city
         form.language.data = current_user.language
+        form.load_availability(windows_of(event, [current_user.id]).get(current_user.id, {}))  # given once
     if form.validate_on_submit():
         try:
             proposal, submitted = _save_and_maybe_submit(
@@ -124,7 +126,10 @@ def new_proposal(slug: str):
 @login_required
 def proposal(slug: str, proposal_id: int):
     event, prop = _load(slug, proposal_id)
-    return render_template("cfp/proposal.html", event=event, proposal=prop,
+    windows = windows_of(event, prop.speaker_ids())
+    speaker_windows = [(s.user, [event.window(day, start, end) for day, ws in sorted(windows.get(s.user_id, {}).items())
+                                 for start, end in ws]) for s in prop.speakers]
+    return render_template("cfp/proposal.html", event=event, proposal=prop, speaker_windows=speaker_windows,
                            action_form=ActionForm(), invite_form=InviteForm(),
                            missing=services.missing_for_submission(prop), **_reader_context(event, prop))
 
@@ -141,7 +146,7 @@ def edit(slug: str, proposal_id: int):
         form.audience_ids.data = [a.id for a in prop.audiences]
         form.project_stage.data = prop.project_stage.value
         form.version.data = str(prop.version)
-        form.load_availability(prop)
+        form.load_availability(windows_of(event, [current_user.id]).get(current_user.id, {}))
     if form.validate_on_submit():
         try:
             expected = int(form.version.data) if (form.version.data or "").isdecimal() else -1  # not "²"
@@ -226,6 +231,30 @@ def decline(slug: str, proposal_id: int):
                               _("Do you really want to decline? The committee will give the slot to someone else."),
                               _("Yes, decline"))
     return _simple_action(slug, proposal_id, services.decline, _("You have declined the session."))
+
+
+@bp.route("/events/<slug>/proposals/<int:proposal_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel(slug: str, proposal_id: int):
+    """A confirmed session called off, with a reason (asks first, on a page of its own)."""
+    event, prop = _load(slug, proposal_id)
+    now = clock()
+    request.form  # noqa: B018 - read the body first: an oversized one answers 413 before anything changes
+    permissions.check_action(_user(), prop, "cancel", now)
+    form = CancelForm()
+    status = None
+    if form.validate_on_submit():
+        try:
+            services.cancel(prop, form.reason.data, actor=_user(), now=now)
+        except DomainError as err:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, err.message]
+            status = err.status
+        else:
+            db.session.commit()
+            flash(_("The session “%(title)s” is cancelled.", title=prop.title), "success")
+            return redirect(url_for("cfp.proposal", slug=slug, proposal_id=prop.id))
+    return form_page("cfp/cancel.html", form, status=status, event=event, proposal=prop)
 
 
 def _invitation_limit() -> str:

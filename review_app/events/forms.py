@@ -9,7 +9,16 @@ from babel.numbers import format_decimal
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import (
     DataRequired,
@@ -123,6 +132,16 @@ class EventForm(BaseForm):
         return ok
 
 
+class EventSettingsForm(EventForm):
+    changeover_minutes = IntegerField(_l("Changeover time between two sessions in a room (minutes)"), default=10,
+                                      validators=[Optional(), NumberRange(min=0, max=120)])
+    carry_along = BooleanField(_l("Move what is planned along with the dates"),
+                               description=_l("Room hours, the speakers' availability, blocks and placed sessions "
+                                              "move by as many days as the first day moves, and keep their local "
+                                              "times in a new time zone. Without this, a change that would leave "
+                                              "any of them behind is refused."))
+
+
 class NewEventForm(EventForm):
     slug = StringField(_l("Short name for addresses"), validators=[
         DataRequired(), Length(min=3, max=60),
@@ -149,23 +168,75 @@ class VenueForm(BaseForm):
     address = StringField(_l("Address"), validators=[Length(max=300)])
     description_de = _description_de()
     description_en = _description_en()
+    audience_ids = MultiCheckboxField(_l("Audiences its programme is for"), coerce=int, validators=[Optional()],
+                                      description=_l("The automatic schedule prefers sessions for these audiences "
+                                                     "here. Tick none for any audience."))
 
 
 class RoomForm(DayRowsForm):
     venue_id = SelectField(_l("Venue"), coerce=int, validators=[InputRequired()])
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     capacity = IntegerField(_l("Capacity (people)"), validators=[InputRequired(), NumberRange(min=1, max=100000)])
+    stands = IntegerField(_l("Stands at once"), validators=[Optional(), NumberRange(min=1, max=200)],
+                          description=_l("For an exhibition space that holds several stands (hands-on demos) at "
+                                         "the same time; empty for a room that holds one session at a time."))
     format_ids = MultiCheckboxField(_l("Formats this room suits"), coerce=int, validators=[Optional()])
 
     day_rows = DayRows("open", "opens", "closes", _l("Open"), _l("opens"), _l("closes"),
                        _l("Must be after the opening time."))
+    break_fields: dict = {}  # day → the names of its break's two times (set per event by for_event)
 
     @classmethod
     def for_event(cls, event, **kwargs):
-        form = cls.with_days(event.days, **kwargs)
+        days = event.days
+        # a room may close for a while during the day (lunch): an optional break per day
+        extra = {}
+        for i, _day in enumerate(days):
+            extra[f"day{i}_break_from"] = TimeField(_l("closed from"), validators=[Optional()])
+            extra[f"day{i}_break_to"] = TimeField(_l("to"), validators=[Optional()])
+        form = type(cls.__name__, (cls,), extra).with_days(days, **kwargs)
+        form.break_fields = {day: (f"day{i}_break_from", f"day{i}_break_to") for i, day in enumerate(days)}
         form.venue_id.choices = [(v.id, v.name) for v in event.venues]
         form.format_ids.choices = [(f.id, f.name) for f in event.formats]
         return form
+
+    @property
+    def day_field_names(self) -> set[str]:
+        return super().day_field_names | {name for pair in self.break_fields.values() for name in pair}
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        for day, toggle, opens, closes in self.day_fields:
+            if day not in self.break_fields:
+                continue
+            start, end = self.break_fields[day]
+            if not self[toggle].data or self[start].errors or self[end].errors:
+                continue
+            if (self[start].data is None) != (self[end].data is None):
+                self[start].errors = [*self[start].errors, _l("Give both times of the break, or neither.")]
+                ok = False
+            elif self[start].data is not None and self[opens].data and self[closes].data and not (
+                    self[opens].data < self[start].data < self[end].data < self[closes].data):
+                self[start].errors = [*self[start].errors,
+                                      _l("The break must lie within the opening hours and end after it starts.")]
+                ok = False
+        return ok
+
+    def room_windows(self) -> dict:
+        """day → the room's windows that day: the opening hours, split by the break if there is one."""
+        result = {}
+        for day, (opens, closes) in self.chosen_windows().items():
+            start, end = (self[name].data for name in self.break_fields[day]) if day in self.break_fields else (
+                None, None)
+            result[day] = [(opens, start), (end, closes)] if start is not None else [(opens, closes)]
+        return result
+
+    def load_room_windows(self, by_day: dict) -> None:
+        self.load_windows({day: (windows[0][0], windows[-1][1]) for day, windows in by_day.items()})
+        for day, windows in by_day.items():
+            if len(windows) > 1 and day in self.break_fields:
+                start, end = self.break_fields[day]
+                self[start].data, self[end].data = windows[0][1], windows[1][0]
 
 
 class ThemeForm(BilingualForm):
@@ -184,6 +255,10 @@ class FormatForm(BilingualForm):
     description_en = _description_en()
     default_minutes = IntegerField(_l("Default length (minutes)"),
                                    validators=[InputRequired(), NumberRange(min=5, max=720)])
+    expected_audience = IntegerField(_l("Expected audience (people)"),
+                                     validators=[Optional(), NumberRange(min=1, max=100000)],
+                                     description=_l("How many people a session of this format usually draws; the "
+                                                    "committee can set another figure per session."))
     venue_ids = MultiCheckboxField(_l("Venues where it can run"), coerce=int, validators=[Optional()])
 
 

@@ -51,7 +51,10 @@ def _room_form(event, **kwargs):
 
 def _room_load(form, room: Room):
     form.format_ids.data = [f.id for f in room.formats]
-    form.load_windows({o.day: (o.opens, o.closes) for o in room.openings})
+    by_day: dict = {}
+    for o in room.openings:
+        by_day.setdefault(o.day, []).append((o.opens, o.closes))
+    form.load_room_windows(by_day)
 
 
 def _room_apply(form, room: Room, event: Event):
@@ -63,7 +66,25 @@ def _room_apply(form, room: Room, event: Event):
     room.venue = venue
     room.event_id = event.id
     room.formats = _of_event(SessionFormat, event, form.format_ids.data)
-    room.openings = [RoomOpening(day=day, opens=o, closes=c) for day, (o, c) in sorted(form.chosen_windows().items())]
+    room.stands = form.stands.data  # empty: one session at a time
+    wanted = [(day, o, c) for day, windows in sorted(form.room_windows().items()) for o, c in windows]
+    if sorted((w.day, w.opens, w.closes) for w in room.openings) != wanted:
+        room.openings = [RoomOpening(day=day, opens=o, closes=c) for day, o, c in wanted]
+
+
+# venues -----------------------------------------------------------------
+def _venue_form(event, **kwargs):
+    form = forms.VenueForm(**kwargs)
+    form.audience_ids.choices = [(a.id, a.name) for a in event.audiences]
+    return form
+
+
+def _venue_load(form, venue: Venue):
+    form.audience_ids.data = [a.id for a in venue.audiences]
+
+
+def _venue_apply(form, venue: Venue, event: Event):
+    venue.audiences = _of_event(Audience, event, form.audience_ids.data)
 
 
 # formats -----------------------------------------------------------------
@@ -79,6 +100,7 @@ def _format_load(form, fmt: SessionFormat):
 
 def _format_apply(form, fmt: SessionFormat, event: Event):
     fmt.venues = _of_event(Venue, event, form.venue_ids.data)
+    fmt.expected_audience = form.expected_audience.data  # empty: no default
 
 
 def _minutes(fmt):
@@ -89,7 +111,8 @@ KINDS: dict[str, Kind] = {k.slug: k for k in [
     Kind("venues", Venue, forms.VenueForm, _l("Venues"), _l("Venue"),
          [(_l("Name"), lambda v: v.name), (_l("Address"), lambda v: v.address)],
          ["name", "address", "description_de", "description_en"],
-         add_label=_l("Add a venue"), new_title=_l("New venue"), edit_title=_l("Edit venue: %(name)s")),
+         add_label=_l("Add a venue"), new_title=_l("New venue"), edit_title=_l("Edit venue: %(name)s"),
+         make_form=_venue_form, load_extra=_venue_load, apply_extra=_venue_apply, related=["audiences"]),
     Kind("rooms", Room, forms.RoomForm, _l("Rooms"), _l("Room"),
          [(_l("Name"), lambda r: r.name), (_l("Venue"), lambda r: r.venue.name),
           (_l("Capacity"), lambda r: r.capacity), (_l("Formats"), lambda r: ", ".join(f.name for f in r.formats))],

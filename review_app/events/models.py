@@ -60,6 +60,7 @@ class Event(Base):
         CheckConstraint("ends_on >= starts_on", name="dates"),
         CheckConstraint("cfp_closes_at > cfp_opens_at", name="cfp_window"),
         CheckConstraint("review_closes_at > review_opens_at", name="review_window"),
+        CheckConstraint("changeover_minutes BETWEEN 0 AND 120", name="changeover_minutes"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,6 +79,8 @@ class Event(Base):
     cfp_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
     review_opens_at: Mapped[datetime] = mapped_column(UTCDateTime)
     review_closes_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # the time a room needs between two sessions (people out, people in, the next speaker's laptop)
+    changeover_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     motto = Localized()
@@ -108,6 +111,11 @@ class Event(Base):
 
     def cfp_is_open(self, now: datetime) -> bool:
         return self.cfp_opens_at <= now < self.cfp_closes_at
+
+    def window(self, day: date, starts: time, ends: time) -> tuple[datetime, datetime]:
+        """A wall-clock window on an event day as UTC-comparable aware datetimes; an end of 00:00 is midnight."""
+        end_day = day + timedelta(days=1) if ends <= starts else day
+        return self.at(day, starts), self.at(end_day, ends)
 
 
 class Role(enum.StrEnum):
@@ -142,6 +150,13 @@ room_formats = Table(
     Column("format_id", ForeignKey("session_format.id", ondelete="CASCADE"), primary_key=True),
 )
 
+venue_audiences = Table(
+    "venue_audience",
+    Base.metadata,
+    Column("venue_id", ForeignKey("venue.id", ondelete="CASCADE"), primary_key=True),
+    Column("audience_id", ForeignKey("audience.id", ondelete="CASCADE"), primary_key=True, index=True),
+)
+
 format_venues = Table(
     "format_venue",
     Base.metadata,
@@ -166,29 +181,42 @@ class Venue(Base):
     event: Mapped[Event] = relationship(back_populates="venues")
     rooms: Mapped[list[Room]] = relationship(back_populates="venue", order_by="Room.name",
                                              cascade="all, delete-orphan")
+    # the audiences the venue's programme is for (the scheduler prefers sessions for them here); none: any
+    audiences: Mapped[list[Audience]] = relationship(secondary=venue_audiences, order_by="Audience.id")
 
 
 class Room(Base):
     __tablename__ = "room"
-    __table_args__ = (UniqueConstraint("venue_id", "name"), CheckConstraint("capacity > 0", name="capacity"))
+    __table_args__ = (UniqueConstraint("venue_id", "name"), CheckConstraint("capacity > 0", name="capacity"),
+                      CheckConstraint("stands IS NULL OR stands BETWEEN 1 AND 200", name="stands"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     capacity: Mapped[int] = mapped_column(Integer)
+    # an exhibition space holds this many stands at once (each a session, e.g. a hands-on demo); None: a room
+    # that holds one session at a time
+    stands: Mapped[int | None] = mapped_column(Integer)
 
     venue: Mapped[Venue] = relationship(back_populates="rooms")
     formats: Mapped[list[SessionFormat]] = relationship(secondary=room_formats, order_by="SessionFormat.id")
-    openings: Mapped[list[RoomOpening]] = relationship(back_populates="room", order_by="RoomOpening.day",
+    openings: Mapped[list[RoomOpening]] = relationship(back_populates="room",
+                                                       order_by="RoomOpening.day, RoomOpening.opens",
                                                        cascade="all, delete-orphan")
+
+    @property
+    def parallel(self) -> int:
+        """How many sessions the room holds at once."""
+        return self.stands or 1
 
 
 class RoomOpening(Base):
-    """Opening hours of a room on one event day, in the event's wall-clock time."""
+    """A window in which a room is open on one event day, in the event's wall-clock time; a room may have several
+    a day (closed over lunch). The services keep a room's windows of a day apart."""
 
     __tablename__ = "room_opening"
-    __table_args__ = (UniqueConstraint("room_id", "day"), CheckConstraint("closes > opens", name="hours"))
+    __table_args__ = (CheckConstraint("closes > opens", name="hours"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     room_id: Mapped[int] = mapped_column(ForeignKey("room.id", ondelete="CASCADE"), index=True)
@@ -247,7 +275,8 @@ class Audience(Bilingual, Base):
 class SessionFormat(Bilingual, Base):
     __tablename__ = "session_format"
     __table_args__ = (UniqueConstraint("event_id", "name_de"),
-                      CheckConstraint("default_minutes > 0", name="default_minutes"))
+                      CheckConstraint("default_minutes > 0", name="default_minutes"),
+                      CheckConstraint("expected_audience IS NULL OR expected_audience > 0", name="expected_audience"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
@@ -257,6 +286,8 @@ class SessionFormat(Bilingual, Base):
     description_en: Mapped[str] = mapped_column(Text, default="")
     description = Localized()
     default_minutes: Mapped[int] = mapped_column(Integer)
+    # the audience a session of this format usually draws, the default of each session's expected audience
+    expected_audience: Mapped[int | None] = mapped_column(Integer)
 
     venues: Mapped[list[Venue]] = relationship(secondary=format_venues, order_by="Venue.name")
 

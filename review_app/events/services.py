@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,7 +16,7 @@ from ..audit.models import record
 from ..db import Base, db
 from ..errors import Conflict, DomainError, PermissionDenied
 from ..mail.services import absolute_url, queue_mail
-from .models import ROLE_LABELS, Event, EventRole, Role, TravelTime, Venue
+from .models import ROLE_LABELS, Event, EventRole, Role, Room, RoomOpening, TravelTime, Venue
 from .permissions import ASSIGNABLE_ROLES, can_manage_event, can_revoke_role, forget_roles, is_admin
 
 
@@ -37,13 +38,71 @@ def create_event(*, actor: User | None, now: datetime, **fields: Any) -> Event:
     return event
 
 
-def update_event(event: Event, *, actor: User, now: datetime, **fields: Any) -> Event:
+@dataclass(frozen=True)
+class TimeDependent:
+    """Something planned on the event's days: `days(event)` the local days it uses, `describe(n)` names n of them
+    for a refusal, `shift(event, days, old_zone)` moves them by whole days keeping their local times (called after
+    the event's new dates and zone are set; `old_zone` is the zone they were planned in)."""
+
+    days: Callable[[Event], list[date]]
+    describe: Callable[[int], str]
+    shift: Callable[[Event, int, str], None]
+    zone_bound: bool = False  # kept as instants: a new zone moves their local times unless carried along
+
+
+# the packages register what they plan on the event's days (rooms' hours here, availability in cfp, the schedule)
+TIME_DEPENDENTS: list[TimeDependent] = []
+
+
+def update_event(event: Event, *, actor: User, now: datetime, carry_along: bool = False, **fields: Any) -> Event:
+    """Change the event's settings. A change of its dates or zone that would leave room hours, availability,
+    blocks or placed sessions outside the event days (or, for the schedule, shift their local times) is refused
+    with what it would strand (409), unless `carry_along`: then they move by the days the first day moves and keep
+    their local times. Side effects: audit row."""
     check_manage(actor, event)
+    old_start, old_zone = event.starts_on, event.timezone
+    new_start, new_end = fields.get("starts_on", event.starts_on), fields.get("ends_on", event.ends_on)
+    new_zone = fields.get("timezone", event.timezone)
+    shift = (new_start - old_start).days if carry_along else 0
+    if (new_start, new_end, new_zone) != (event.starts_on, event.ends_on, event.timezone):
+        problems = []
+        for dependent in TIME_DEPENDENTS:
+            days = dependent.days(event)
+            stranded = sum(1 for d in days if not new_start <= d + timedelta(days=shift) <= new_end)
+            if not stranded and dependent.zone_bound and new_zone != old_zone and not carry_along:
+                stranded = len(days)
+            if stranded:
+                problems.append(dependent.describe(stranded))
+        if problems:
+            raise Conflict(_("These dates or this time zone would leave behind what is already planned: %(what)s. "
+                             "Change them back, or tick “Move what is planned along with the dates”.",
+                             what="; ".join(problems)))
     for key, value in fields.items():
         setattr(event, key, value)
     _flush_or_conflict()
-    record(actor=actor, action="event.update", obj=event, now=now, event_id=event.id)
+    if carry_along and (shift or new_zone != old_zone):
+        for dependent in TIME_DEPENDENTS:
+            dependent.shift(event, shift, old_zone)
+        db.session.flush()
+    record(actor=actor, action="event.update", obj=event, now=now, event_id=event.id,
+           moved_days=shift if carry_along else None, old_zone=old_zone if new_zone != old_zone else None)
     return event
+
+
+def _opening_days(event: Event) -> list[date]:
+    return list(db.session.scalars(select(RoomOpening.day).join(Room, Room.id == RoomOpening.room_id)
+                                   .where(Room.event_id == event.id)))
+
+
+def _shift_openings(event: Event, days: int, _old_zone: str) -> None:
+    for opening in db.session.scalars(select(RoomOpening).join(Room, Room.id == RoomOpening.room_id)
+                                      .where(Room.event_id == event.id)):
+        opening.day += timedelta(days=days)
+
+
+TIME_DEPENDENTS.append(TimeDependent(
+    _opening_days, lambda n: ngettext("%(num)d opening window of a room", "%(num)d opening windows of rooms", n),
+    _shift_openings))
 
 
 def grant_role(event: Event, user: User, role: Role, *, actor: User | None, now: datetime) -> EventRole:

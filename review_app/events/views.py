@@ -17,7 +17,7 @@ from ..forms import ActionForm
 from ..navigation import Landing, Link
 from ..web import clock, form_page
 from . import services
-from .forms import EventForm, NewEventForm, RoleForm, TravelTimeForm
+from .forms import EventSettingsForm, NewEventForm, RoleForm, TravelTimeForm
 from .kinds import KINDS
 from .models import ROLE_LABELS, Event, EventRole, Role, TravelTime
 from .permissions import can_manage_event, can_revoke_role, events_where, is_admin
@@ -138,14 +138,22 @@ def overview(slug: str):
 @login_required
 def settings(slug: str):
     event = managed_event(slug)
-    form = EventForm(obj=event)
+    form = EventSettingsForm(obj=event)
     if not form.is_submitted():
         for name in ("cfp_opens_at", "cfp_closes_at", "review_opens_at", "review_closes_at"):
             form[name].data = event.local(getattr(event, name)).replace(tzinfo=None)
     if form.validate_on_submit():
         from zoneinfo import ZoneInfo
 
-        services.update_event(event, actor=_user(), now=clock(), **_event_fields(form, ZoneInfo(form.timezone.data)))
+        try:
+            changeover = {} if form.changeover_minutes.data is None else {
+                "changeover_minutes": form.changeover_minutes.data}
+            services.update_event(event, actor=_user(), now=clock(), carry_along=form.carry_along.data,
+                                  **changeover, **_event_fields(form, ZoneInfo(form.timezone.data)))
+        except DomainError as err:
+            db.session.rollback()
+            form.starts_on.errors = [*form.starts_on.errors, err.message]
+            return form_page("manage/event_form.html", form, status=err.status, event=event)
         db.session.commit()
         flash(_("The event settings are saved."), "success")
         return redirect(url_for("manage.overview", slug=slug))

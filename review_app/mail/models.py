@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -30,6 +30,8 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str | None] = mapped_column(Text)
+    # files sent along, as [{"filename", "content_type" ("text/calendar"), "content" (text)}]
+    attachments: Mapped[list | None] = mapped_column(JSON)
     # the body carries a one-time link (confirmation, password reset, invitation): blanked once sent
     contains_secret: Mapped[bool] = mapped_column(Boolean, default=False, server_default=sa_false())
     status: Mapped[OutboxStatus] = mapped_column(

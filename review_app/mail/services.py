@@ -35,12 +35,13 @@ REDACTED = "[This mail contained a one-time link. Its text was removed after sen
 
 def queue_mail(*, template: str, recipient: str, language: str, now: datetime,
                event_id: int | None = None, secret: bool = False, recipient_name: str | None = None,
-               **context) -> OutboxMessage:
+               attachments: list[dict] | None = None, **context) -> OutboxMessage:
     """Render templates/mail/<template>.{subject,txt}[.html] in `language` and add an outbox row.
 
     The row belongs to the caller's transaction: if it rolls back, no mail goes out. `secret`: the body holds a
     one-time link, which is not kept in the database once the mail is sent (or given up). `recipient_name`: the
-    display name in To; by default the name of the context's `user` when that is the recipient.
+    display name in To; by default the name of the context's `user` when that is the recipient. `attachments`:
+    text files sent along, each {"filename", "content_type", "content"}.
     """
     if recipient_name is None:
         user = context.get("user")
@@ -54,6 +55,7 @@ def queue_mail(*, template: str, recipient: str, language: str, now: datetime,
         event_id=event_id, template=template, recipient=recipient, recipient_name=recipient_name, language=language,
         subject=" ".join(subject.split()), body_text=body_text, body_html=None,
         status=OutboxStatus.pending, attempts=0, created_at=now, next_attempt_at=now, contains_secret=secret,
+        attachments=attachments or None,
     )
     db.session.add(message)
     return message
@@ -92,6 +94,11 @@ def build_message(row: OutboxMessage, *, moment: datetime) -> EmailMessage:
     msg.set_content(row.body_text, charset="utf-8", cte="quoted-printable")
     if row.body_html:
         msg.add_alternative(row.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
+    for item in row.attachments or ():  # text files only (an .ics): queue_mail's callers make no others
+        _maintype, _slash, subtype = item["content_type"].partition("/")
+        params = {"method": "PUBLISH"} if subtype == "calendar" else {}
+        msg.add_attachment(item["content"], subtype=subtype, charset="utf-8", filename=item["filename"],
+                           params=params)
     return msg
 
 

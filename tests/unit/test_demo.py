@@ -22,6 +22,51 @@ from tests.factories import make_event, make_user
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)  # the day this was written; passed explicitly for determinism
 
 
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory):
+    """An app with a database of its own, the demo seeded once for the tests that only read it (seeding takes
+    a quarter of a minute: the review and the automatic schedule run for real). SQLite, or PostgreSQL with
+    TEST_DATABASE_URL."""
+    import os
+
+    from flask_migrate import upgrade
+
+    from review_app import create_app
+    from tests.conftest import _postgres_database
+
+    admin_url = os.environ.get("TEST_DATABASE_URL")
+    urls = _postgres_database(admin_url) if admin_url else iter(
+        ["sqlite:///" + str(tmp_path_factory.mktemp("demo") / "demo.sqlite")])
+    url = next(urls)
+    app = create_app({"TESTING": True, "SECRET_KEY": "demo-tests", "SQLALCHEMY_DATABASE_URI": url,
+                      "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "BASE_URL": "http://localhost",
+                      "PASSWORD_HASHING": "fast", "MAIL_SUPPRESS_SEND": True})
+    with app.app_context():
+        upgrade()
+        app.demo_result = seed_demo(now=NOW)
+        db.session.remove()
+        db.engine.dispose()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    for _ in urls:  # drops the PostgreSQL database
+        pass
+
+
+@pytest.fixture
+def seeded(demo_app):
+    """An application context on the seeded demo; the result of the seeding."""
+    with demo_app.app_context():
+        yield demo_app.demo_result
+        db.session.rollback()
+
+
+@pytest.fixture
+def demo_client(demo_app):
+    return demo_app.test_client()
+
+
 def event(slug: str) -> Event:
     return db.session.scalar(select(Event).where(Event.slug == slug))
 
@@ -45,13 +90,13 @@ def fingerprint() -> str:
     return hashlib.sha256(repr(sorted(tuple(str(v) for v in row) for row in rows)).encode()).hexdigest()
 
 
-def test_seeding_builds_the_2025_edition_with_every_state(ctx):
-    result = seed_demo(now=NOW)
+def test_seeding_builds_the_2025_edition_with_every_state(seeded):
+    result = seeded
 
     ev = event(DEMO_SLUG)
     proposals = list(db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id)))
     states = Counter(p.state for p in proposals)
-    assert 38 <= len(proposals) <= 42
+    assert 85 <= len(proposals) <= 92  # the 40 of every state and 48 more confirmed for the programme
     assert all(states[state] >= 2 for state in ProposalState), states
     assert result.created and result.editions[0].slug == DEMO_SLUG
     assert ev.name == "Smart City Days 2025" and ev.motto == "Transformationsprozess Metropolregion Ruhr"
@@ -66,8 +111,7 @@ def test_seeding_builds_the_2025_edition_with_every_state(ctx):
                for p in proposals if p.state is not ProposalState.draft)
 
 
-def test_the_configuration_is_shared_by_both_editions(ctx):
-    seed_demo(now=NOW)
+def test_the_configuration_is_shared_by_both_editions(seeded):
 
     for ev in (event(DEMO_SLUG), event("smart-city-days-2027")):
         assert [v.name for v in ev.venues] == ["Alte Druckerei / Thinktank", "Mulvany Villa"]
@@ -85,8 +129,7 @@ def test_the_configuration_is_shared_by_both_editions(ctx):
     assert event(DEMO_SLUG).days[0].isoformat() == "2025-02-05"
 
 
-def test_every_transition_is_audited_in_time_order_and_mails_were_queued(ctx):
-    seed_demo(now=NOW)
+def test_every_transition_is_audited_in_time_order_and_mails_were_queued(seeded):
     ev = event(DEMO_SLUG)
 
     # each proposal's audited state changes form one chain from draft to its current state
@@ -115,12 +158,11 @@ def test_every_transition_is_audited_in_time_order_and_mails_were_queued(ctx):
     assert mails["co_speaker_invitation"] == mails["invitation_accepted"] >= 3
 
 
-def test_decisions_are_released_before_speakers_see_them_and_pending_ones_stay_invisible(ctx):
+def test_decisions_are_released_before_speakers_see_them_and_pending_ones_stay_invisible(seeded):
     from datetime import timedelta
 
     from review_app.review.models import Decision, DecisionOutcome
 
-    seed_demo(now=NOW)
     ev = event(DEMO_SLUG)
     rows = db.session.execute(select(Decision, Proposal).join(Proposal, Proposal.id == Decision.proposal_id)
                               .where(Proposal.event_id == ev.id)).all()
@@ -131,7 +173,8 @@ def test_decisions_are_released_before_speakers_see_them_and_pending_ones_stay_i
                                              .where(OutboxMessage.template.like("decision_%"))))
     assert decision_mails and not [p.title for p in pending for body in decision_mails if p.title in body]
     # every proposal the committee decided carries a released decision that matches its state
-    outcome_states = {DecisionOutcome.accept: {ProposalState.accepted, ProposalState.confirmed, ProposalState.declined},
+    outcome_states = {DecisionOutcome.accept: {ProposalState.accepted, ProposalState.confirmed, ProposalState.declined,
+                                               ProposalState.cancelled},
                       DecisionOutcome.waitlist: {ProposalState.waitlisted, ProposalState.withdrawn},
                       DecisionOutcome.reject: {ProposalState.rejected}}
     released = {p.id: (d, p) for d, p in rows if d.released_at is not None}
@@ -141,7 +184,7 @@ def test_decisions_are_released_before_speakers_see_them_and_pending_ones_stay_i
             assert p.confirm_by == d.released_at + timedelta(days=14)
     decided = set(db.session.scalars(select(Proposal.id).where(Proposal.event_id == ev.id, Proposal.state.in_(
         [ProposalState.accepted, ProposalState.confirmed, ProposalState.declined, ProposalState.waitlisted,
-         ProposalState.rejected]))))
+         ProposalState.rejected, ProposalState.cancelled]))))
     assert decided <= set(released)
     # speakers confirmed within their deadline
     for p in db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id,
@@ -151,8 +194,8 @@ def test_decisions_are_released_before_speakers_see_them_and_pending_ones_stay_i
         assert confirmed_at < p.confirm_by
 
 
-def test_the_accounts_are_confirmed_and_share_the_demo_password(ctx, client):
-    result = seed_demo(now=NOW)
+def test_the_accounts_are_confirmed_and_share_the_demo_password(seeded, demo_client):
+    result = seeded
 
     users = list(db.session.scalars(select(User)))
     assert 28 <= len(users) <= 36 and all(u.email_confirmed for u in users)
@@ -164,12 +207,11 @@ def test_the_accounts_are_confirmed_and_share_the_demo_password(ctx, client):
         assert f"{role}:" in summary and emails[0] in summary
     # a login as listed works
     chair = dict(result.logins())["committee member"][0]
-    response = client.post("/login", data={"email": chair, "password": DEMO_PASSWORD})
+    response = demo_client.post("/login", data={"email": chair, "password": DEMO_PASSWORD})
     assert response.status_code == 302
 
 
-def test_seeding_twice_changes_nothing(ctx):
-    seed_demo(now=NOW)
+def test_seeding_twice_changes_nothing(seeded):
     before = table_counts()
 
     again = seed_demo(now=NOW)
@@ -180,12 +222,12 @@ def test_seeding_twice_changes_nothing(ctx):
     assert [e.slug for e in again.editions] == [DEMO_SLUG, "smart-city-days-2027"]
 
 
-def test_the_same_seed_gives_the_same_data_and_another_seed_differs(ctx):
-    seed_demo(seed=2025, now=NOW)
-    first = fingerprint()
-    empty_database()
-    seed_demo(seed=2025, now=NOW)
-    assert fingerprint() == first
+def test_the_same_seed_gives_the_same_data_and_another_seed_differs(demo_app, ctx):
+    seed_demo(seed=2025, now=NOW)  # into this test's database; the module's demo was seeded the same way
+    again = fingerprint()
+    with demo_app.app_context():
+        first = fingerprint()
+    assert again == first
     empty_database()
     seed_demo(seed=7, now=NOW)
     assert fingerprint() != first
@@ -208,11 +250,19 @@ def test_refuses_a_database_with_other_data_unless_forced(ctx):
     assert result.created and event(DEMO_SLUG) is not None and event("our-own-event") is not None
 
 
-def test_the_open_edition_accepts_proposals_now(ctx):
+def test_the_open_edition_accepts_proposals_now(demo_app, ctx):
+    now = datetime.now(UTC)
+    if open_edition(now).slug == open_edition(NOW).slug:  # the module's demo holds today's open edition
+        with demo_app.app_context():
+            ev = event(open_edition(now).slug)
+            assert ev is not None and ev.cfp_is_open(now)
+            assert {p.state for p in db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id))} == {
+                ProposalState.draft, ProposalState.submitted}
+        return
     seed_demo()  # the app's real clock
 
-    ev = event(open_edition(datetime.now(UTC)).slug)
-    assert ev is not None and ev.cfp_is_open(datetime.now(UTC))
+    ev = event(open_edition(now).slug)
+    assert ev is not None and ev.cfp_is_open(now)
     proposals = list(db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id)))
     assert 3 <= len(proposals) <= 5
     assert {p.state for p in proposals} == {ProposalState.draft, ProposalState.submitted}
@@ -271,10 +321,10 @@ ENGLISH = ["Transformation process of the Ruhr metropolitan region", "Two venues
            "Working together on a question in a small group"]
 
 
-def test_the_demo_editions_read_in_english_on_an_english_page(app, client):
+def test_the_demo_editions_read_in_english_on_an_english_page(demo_app, demo_client):
     # requests outside the seeding's app context: the page's language is chosen per request
-    with app.app_context():
-        seed_demo(now=NOW)
+    client = demo_client
+    with demo_app.app_context():
         # every text the committee writes for the public has its English version
         for ev in (event(DEMO_SLUG), event("smart-city-days-2027")):
             items = [*ev.venues, *ev.themes, *ev.formats, *ev.criteria]
@@ -307,11 +357,10 @@ def review_rows(ev: Event):
         .where(Reviewer.event_id == ev.id)).all()
 
 
-def test_the_reviewers_state_themes_and_languages_and_one_city_spelling_is_aliased(ctx):
+def test_the_reviewers_state_themes_and_languages_and_one_city_spelling_is_aliased(seeded):
     from review_app.review.conflict_admin import conflict_rows
     from review_app.review.models import Bid, BidLevel, OrganisationAlias, Reviewer
 
-    seed_demo(now=NOW)
     ev = event(DEMO_SLUG)
 
     rows = list(db.session.scalars(select(Reviewer).where(Reviewer.event_id == ev.id)))
@@ -328,10 +377,9 @@ def test_the_reviewers_state_themes_and_languages_and_one_city_spelling_is_alias
             ("Dr. Ute Brandhorst", "organisation")} <= reasons
 
 
-def test_the_assignment_never_assigns_a_conflict_and_keeps_to_the_limits(ctx):
+def test_the_assignment_never_assigns_a_conflict_and_keeps_to_the_limits(seeded):
     from review_app.review.queries import conflict_map
 
-    seed_demo(now=NOW)
     ev = event(DEMO_SLUG)
     rows = review_rows(ev)
 
@@ -348,10 +396,9 @@ def test_the_assignment_never_assigns_a_conflict_and_keeps_to_the_limits(ctx):
     assert Counter(db.session.scalars(select(OutboxMessage.template)))["review_assignments"] == 7
 
 
-def test_the_reviews_are_complete_varied_and_written_before_the_decisions(ctx):
+def test_the_reviews_are_complete_varied_and_written_before_the_decisions(seeded):
     from review_app.review.models import Decision, Recommendation, ReviewState
 
-    seed_demo(now=NOW)
     ev = event(DEMO_SLUG)
     reviews = [rv for *_x, rv in review_rows(ev) if rv is not None]
     submitted = [rv for rv in reviews if rv.state is ReviewState.submitted]
@@ -377,11 +424,11 @@ def test_the_reviews_are_complete_varied_and_written_before_the_decisions(ctx):
     assert mean(ProposalState.confirmed) > mean(ProposalState.rejected) + 1
 
 
-def test_a_pending_decision_is_invisible_on_its_speakers_pages(app, client):
+def test_a_pending_decision_is_invisible_on_its_speakers_pages(demo_app, demo_client):
     from review_app.review.models import Decision
 
-    with app.app_context():
-        seed_demo(now=NOW)
+    client = demo_client
+    with demo_app.app_context():
         ev = event(DEMO_SLUG)
         pending = db.session.execute(
             select(Proposal.id, User.email).join(Decision, Decision.proposal_id == Proposal.id)
@@ -397,14 +444,15 @@ def test_a_pending_decision_is_invisible_on_its_speakers_pages(app, client):
         assert not any(word in page for word in ("Angenommen", "Abgelehnt", "Auf der Warteliste", "bestätigen"))
 
 
-def test_the_ranking_page_shows_the_committee_the_review_numbers(app, client):
+def test_the_ranking_page_shows_the_committee_the_review_numbers(demo_app, demo_client):
     from markupsafe import escape
 
     from review_app.review.queries import conflicted_proposal_ids
     from review_app.review.ranking import rank
 
-    with app.app_context():
-        result = seed_demo(now=NOW)
+    client = demo_client
+    with demo_app.app_context():
+        result = demo_app.demo_result
         ev = event(DEMO_SLUG)
         chair = db.session.scalar(select(User).where(User.email == dict(result.logins())["committee member"][0]))
         rows = rank(ev, chair).rows
@@ -425,3 +473,52 @@ def test_the_ranking_page_shows_the_committee_the_review_numbers(app, client):
         row = row[:row.index("</tr>")]
         assert f"<td>{counts}</td>" in row and f"<td>{mean}</td>" in row and calibrated in row, title
     assert not [t for t in hidden_titles if str(escape(t)) in html]  # the chair's conflicts stay off her page
+
+
+# -- the programme of the 2025 edition ---------------------------------------------------------------------------
+
+def test_the_programme_has_two_released_versions_without_a_hard_conflict(seeded):
+    from review_app.schedule import checks
+    from review_app.schedule.models import ScheduleBlock, ScheduleVersion
+    from review_app.schedule.queries import load
+
+    ev = event(DEMO_SLUG)
+    v1, v2 = db.session.scalars(select(ScheduleVersion).where(ScheduleVersion.event_id == ev.id)
+                                .order_by(ScheduleVersion.number)).all()
+    confirmed = set(db.session.scalars(select(Proposal.id).where(Proposal.event_id == ev.id,
+                                                                 Proposal.state == ProposalState.confirmed)))
+    cancelled = list(db.session.scalars(select(Proposal).where(Proposal.event_id == ev.id,
+                                                               Proposal.state == ProposalState.cancelled)))
+    # about 60 sessions on two days in both venues, every confirmed session in the latest version
+    assert 50 <= len(v1.snapshot["sessions"]) <= 65
+    assert {s["id"] for s in v2.snapshot["sessions"]} == confirmed
+    assert {s["venue_id"] for s in v2.snapshot["sessions"]} == {v.id for v in ev.venues}
+    assert {s["start"][:10] for s in v2.snapshot["sessions"]} == {"2025-02-05", "2025-02-06"}
+    # v2: one cancellation (the other was called off before v1) and one move
+    assert len(cancelled) == 2 and all(p.cancel_reason for p in cancelled)
+    assert v2.changes["new"] == [] and len(v2.changes["moved"]) == 1 and len(v2.changes["cancelled"]) == 1
+    assert [s["id"] for s in v2.snapshot["cancelled"]] == v2.changes["cancelled"]
+    assert v1.changes["new"] == sorted(s["id"] for s in v1.snapshot["sessions"]) and v1.comment and v2.comment
+    # neither version, nor the draft, breaks a hard rule
+    draft = load(ev)
+    for version in (v1, v2):
+        placements = [checks.Placement(s["id"], s["room_id"], datetime.fromisoformat(s["start"]),
+                                       datetime.fromisoformat(s["end"]), s["lane"])
+                      for s in version.snapshot["sessions"]]
+        sessions = dict(draft.plan.sessions)
+        for s in version.snapshot["sessions"]:
+            if s["id"] not in sessions:  # cancelled since: as it was
+                speakers = tuple(p["id"] for p in s["speakers"])
+                sessions[s["id"]] = checks.Session(s["id"], s["title"], s["minutes"], speakers, s["theme"]["id"],
+                                                   s["format"]["id"])
+        plan = checks.Plan(sessions, draft.plan.rooms, placements, draft.plan.blocks, draft.plan.travel,
+                           draft.plan.changeover, draft.plan.event_window)
+        assert [p for p in checks.check(plan) if p.level == "error"] == [], version.number
+    assert count(ScheduleBlock) >= 4 and {b["kind"] for b in v1.snapshot["blocks"]} >= {"opening", "lunch", "closing"}
+    # the speakers of every session in v1 were told, with a calendar file; cancelled sessions' speakers too
+    mails = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.template == "session_scheduled")))
+    told = {m.recipient for m in mails}
+    speakers_v1 = {p["id"] for s in v1.snapshot["sessions"] for p in s["speakers"]}
+    assert len(told) == len(speakers_v1)
+    assert all(m.attachments and m.attachments[0]["content"].startswith("BEGIN:VCALENDAR") for m in mails)
+    assert Counter(db.session.scalars(select(OutboxMessage.template)))["proposal_cancelled"] >= 2

@@ -44,6 +44,7 @@ ACTIONS = [
     "decide",
     "confirm",
     "decline",
+    "cancel",
     "delete",
 ]
 
@@ -58,6 +59,7 @@ ALLOWED: dict[str, set[ProposalState]] = {
     "decide": {S.under_review, S.waitlisted},
     "confirm": {S.accepted},
     "decline": {S.accepted},
+    "cancel": {S.confirmed},  # a confirmed session called off, by a speaker or the committee
     "delete": {S.draft},  # only a draft nobody has seen yet; anything submitted is withdrawn instead
 }
 # the state an allowed action leads to (None: the state stays as it is)
@@ -71,6 +73,7 @@ TARGET: dict[str, ProposalState | None] = {
     "decide": S.accepted,
     "confirm": S.confirmed,
     "decline": S.declined,
+    "cancel": S.cancelled,
     "delete": None,  # the proposal is gone
 }
 # the mails an allowed action queues: (template, who receives them)
@@ -84,12 +87,13 @@ MAILS: dict[str, tuple[str, str] | None] = {
     "decide": None,
     "confirm": ("proposal_confirmed", "speakers"),
     "decline": ("proposal_declined", "speakers"),
+    "cancel": ("proposal_cancelled", "speakers"),
     "delete": None,
 }
 COMMITTEE_ACTIONS = {"start_review", "decide"}
-SPEAKER_ACTIONS = ["edit", "submit", "withdraw", "invite", "confirm", "decline", "delete"]
+SPEAKER_ACTIONS = ["edit", "submit", "withdraw", "invite", "confirm", "decline", "cancel", "delete"]
 # states that only exist once the call has closed; speaker actions on them happen after the deadline
-LATE_STATES = {S.under_review, S.accepted, S.waitlisted, S.rejected, S.confirmed, S.declined}
+LATE_STATES = {S.under_review, S.accepted, S.waitlisted, S.rejected, S.confirmed, S.declined, S.cancelled}
 LATER = AFTER_CFP + timedelta(days=2)
 INVITEE_EMAIL = "co.speaker@example.org"
 INVITE_TOKEN = "invitation-token-for-the-lifecycle-test"
@@ -174,6 +178,8 @@ def perform(world: World, action: str, actor, now):
         return cfp.confirm(p, actor=actor, now=now)
     if action == "decline":
         return cfp.decline(p, actor=actor, now=now)
+    if action == "cancel":
+        return cfp.cancel(p, "The speaker fell ill.", actor=actor, now=now)
     if action == "delete":
         return cfp.delete_draft(p, actor=actor, now=now)
     raise AssertionError(action)

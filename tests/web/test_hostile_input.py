@@ -47,7 +47,7 @@ from review_app.cfp import services as cfp
 from review_app.cfp.forms import FieldGroup, InviteForm, ProposalForm
 from review_app.cfp.models import Proposal, ProposalState
 from review_app.db import Base, db
-from review_app.events.forms import EventForm, NewEventForm, RoleForm, TravelTimeForm
+from review_app.events.forms import EventSettingsForm, NewEventForm, RoleForm, TravelTimeForm
 from review_app.events.kinds import KINDS
 from review_app.events.models import Event, EventRole, Role
 
@@ -279,19 +279,22 @@ EVENT_VALID = {
     "review_opens_at": "2024-12-02T00:00",
     "review_closes_at": "2025-01-01T00:00",
 }
+SETTINGS_VALID = {**EVENT_VALID, "changeover_minutes": "10", "carry_along": ""}
 
 KIND_VALID: dict[str, Callable[[SimpleNamespace], dict]] = {
     "venues": lambda w: {"name": "Neue Halle", "address": "Straße 1", "description_de": "Groß",
-                          "description_en": "Big"},
+                          "description_en": "Big", "audience_ids": [str(w.ids["event-a"]["audiences"][0])]},
     "rooms": lambda w: {
         "venue_id": str(w.ids["event-a"]["venues"][0]),
         "name": "Raum 2",
         "capacity": "30",
+        "stands": "2",
         "format_ids": [str(w.ids["event-a"]["formats"][0])],
         **{
             k: v
             for i in range(2)
-            for k, v in {f"day{i}_open": "y", f"day{i}_opens": "09:00", f"day{i}_closes": "17:00"}.items()
+            for k, v in {f"day{i}_open": "y", f"day{i}_opens": "09:00", f"day{i}_closes": "17:00",
+                         f"day{i}_break_from": "12:30", f"day{i}_break_to": "13:30"}.items()
         },
     },
     "themes": lambda w: {
@@ -309,6 +312,7 @@ KIND_VALID: dict[str, Callable[[SimpleNamespace], dict]] = {
         "description_de": "x",
         "description_en": "x",
         "default_minutes": "60",
+        "expected_audience": "80",
         "venue_ids": [str(w.ids["event-a"]["venues"][0])],
     },
     "criteria": lambda w: {
@@ -324,6 +328,7 @@ KIND_VALID: dict[str, Callable[[SimpleNamespace], dict]] = {
 }
 
 KIND_OTHER_IDS: dict[str, Callable[[SimpleNamespace], dict]] = {
+    "venues": lambda w: {"audience_ids": w.ids["event-b"]["audiences"]},
     "rooms": lambda w: {"venue_id": w.ids["event-b"]["venues"], "format_ids": w.ids["event-b"]["formats"]},
     "formats": lambda w: {"venue_ids": w.ids["event-b"]["venues"]},
 }
@@ -459,8 +464,8 @@ FORM_CASES: dict[str, FormCase] = {
     ),
     "/events/<slug>/manage/settings": FormCase(
         "/events/event-a/manage/settings",
-        lambda w: EventForm(),
-        lambda w: dict(EVENT_VALID),
+        lambda w: EventSettingsForm(),
+        lambda w: dict(SETTINGS_VALID),
         keeps_missing=True,
     ),
     "/events/<slug>/manage/travel-times": FormCase(
@@ -672,6 +677,102 @@ ACTION_CASES.update({
         ("a body above the size limit", f"/events/event-a/proposals/{w.submitted}/conflicts/1/withdraw", {"x": HUGE}),
     ]),
 })
+# the schedule (review_app/schedule/): the world has no confirmed session, so every placement is refused; the
+# placing itself, its checks and its refusals of valid-looking input: tests/web/test_schedule_editor.py
+_SCHEDULE = "/events/event-a/manage/schedule"
+
+
+def _schedule_posts(path: str):
+    def posts(w):
+        room = str(w.ids["event-a"]["rooms"][0])
+        foreign_room = str(w.ids["event-b"]["rooms"][0])
+        return [
+            ("a session that is not confirmed", f"{_SCHEDULE}/{path}",
+             {"proposal_id": w.submitted, "room_id": room, "start": "2025-02-05T10:00", "version": "0"}),
+            ("another event's session", f"{_SCHEDULE}/{path}",
+             {"proposal_id": w.foreign, "room_id": room, "start": "2025-02-05T10:00", "version": "0"}),
+            ("another event's room", f"{_SCHEDULE}/{path}",
+             {"proposal_id": w.submitted, "room_id": foreign_room, "start": "2025-02-05T10:00"}),
+            ("ids of the wrong type", f"{_SCHEDULE}/{path}", {"proposal_id": "abc", "room_id": "<b>"}),
+            ("ids beyond any integer column", f"{_SCHEDULE}/{path}", {"proposal_id": HUGE_ID, "room_id": HUGE_ID}),
+            ("a start that is no time", f"{_SCHEDULE}/{path}",
+             {"proposal_id": w.submitted, "room_id": room, "start": "\x00<script>", "version": LONG}),
+            ("nothing at all", f"{_SCHEDULE}/{path}", UNKNOWN),
+            ("an unknown event", f"/events/no-such-event/manage/schedule/{path}", {}),
+            ("a body above the size limit", f"{_SCHEDULE}/{path}", {"x": HUGE}),
+        ]
+    return posts
+
+
+ACTION_CASES.update({
+    "/events/<slug>/manage/schedule/place": ActionCase(_schedule_posts("place")),
+    "/events/<slug>/manage/schedule/unplace": ActionCase(_schedule_posts("unplace")),
+    "/events/<slug>/manage/schedule/pin": ActionCase(_schedule_posts("pin")),
+    "/events/<slug>/manage/schedule/sessions": ActionCase(lambda w: [
+        ("a session that is not confirmed", f"{_SCHEDULE}/sessions", {"proposal_id": w.submitted, "minutes": "30"}),
+        ("another event's session", f"{_SCHEDULE}/sessions", {"proposal_id": w.foreign, "minutes": "30"}),
+        ("an id of the wrong type", f"{_SCHEDULE}/sessions", {"proposal_id": "abc"}),
+        ("an id beyond any integer column", f"{_SCHEDULE}/sessions", {"proposal_id": HUGE_ID}),
+        ("a length that is no number", f"{_SCHEDULE}/sessions", {"proposal_id": w.submitted, "minutes": LONG}),
+        ("a body above the size limit", f"{_SCHEDULE}/sessions", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/schedule/automatic": ActionCase(lambda w: [
+        ("an unknown event", "/events/no-such-event/manage/schedule/automatic", UNKNOWN),
+        ("a body above the size limit", f"{_SCHEDULE}/automatic", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/schedule/release": ActionCase(lambda w: [
+        # nothing is placed: there is nothing to release, whatever the comment
+        (f"comment={bad[:20]!r}", f"{_SCHEDULE}/release", {"comment": bad}) for bad in [LONG, *CONTROL, *MARKUP]] + [
+        ("nothing placed", f"{_SCHEDULE}/release", {"comment": "v1", "despite_conflicts": "y"}),
+        ("a body above the size limit", f"{_SCHEDULE}/release", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/schedule/settings": ActionCase(lambda w: [
+        (f"weight={bad[:20]!r}", f"{_SCHEDULE}/settings", {"theme_spread": bad, "time_limit": "20"})
+        for bad in [LONG, *CONTROL, "-1", "101", "1e9", ""]] + [
+        ("a time limit too long", f"{_SCHEDULE}/settings", {"time_limit": "100000"}),
+        ("a body above the size limit", f"{_SCHEDULE}/settings", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/schedule/blocks": ActionCase(lambda w: [
+        (f"title={bad[:20]!r}", f"{_SCHEDULE}/blocks",
+         {"kind": "lunch", "title_de": bad, "starts_at": "2025-02-05T12:00", "ends_at": "2025-02-05T13:00"})
+        for bad in [LONG, ""]] + [
+        ("an unknown kind", f"{_SCHEDULE}/blocks",
+         {"kind": "party", "title_de": "x", "starts_at": "2025-02-05T12:00", "ends_at": "2025-02-05T13:00"}),
+        ("outside the event days", f"{_SCHEDULE}/blocks",
+         {"kind": "lunch", "title_de": "x", "starts_at": "2026-02-05T12:00", "ends_at": "2026-02-05T13:00"}),
+        ("ending before it starts", f"{_SCHEDULE}/blocks",
+         {"kind": "lunch", "title_de": "x", "starts_at": "2025-02-05T13:00", "ends_at": "2025-02-05T12:00"}),
+        ("another event's room", f"{_SCHEDULE}/blocks",
+         {"kind": "lunch", "title_de": "x", "starts_at": "2025-02-05T12:00", "ends_at": "2025-02-05T13:00",
+          "room_ids": [str(w.ids["event-b"]["rooms"][0])]}),
+        ("another event's venue", f"{_SCHEDULE}/blocks",
+         {"kind": "lunch", "title_de": "x", "starts_at": "2025-02-05T12:00", "ends_at": "2025-02-05T13:00",
+          "venue_id": str(w.ids["event-b"]["venues"][0])}),
+        ("times that are no times", f"{_SCHEDULE}/blocks",
+         {"kind": "lunch", "title_de": "x", "starts_at": "\x00", "ends_at": LONG}),
+        ("a body above the size limit", f"{_SCHEDULE}/blocks", {"x": HUGE}),
+    ]),
+    "/events/<slug>/manage/schedule/blocks/<int:block_id>": ActionCase(lambda w: [
+        ("an unknown block", f"{_SCHEDULE}/blocks/1", UNKNOWN),
+        ("an id beyond any integer column", f"{_SCHEDULE}/blocks/{HUGE_ID}", {}),
+    ]),
+    "/events/<slug>/manage/schedule/blocks/<int:block_id>/delete": ActionCase(lambda w: [
+        ("an unknown block", f"{_SCHEDULE}/blocks/1/delete", UNKNOWN),
+        ("an id beyond any integer column", f"{_SCHEDULE}/blocks/{HUGE_ID}/delete", {}),
+        ("a body above the size limit", f"{_SCHEDULE}/blocks/1/delete", {"x": HUGE}),
+    ]),
+    # a confirmed session is called off with a reason; the world has none confirmed (the flow:
+    # tests/web/test_schedule_editor.py)
+    "/events/<slug>/proposals/<int:proposal_id>/cancel": ActionCase(lambda w: [
+        ("a proposal that is not confirmed", f"/events/event-a/proposals/{w.submitted}/cancel", {"reason": "ill"}),
+        ("another event's proposal", f"/events/event-a/proposals/{w.foreign}/cancel", {"reason": "ill"}),
+        ("no reason", f"/events/event-a/proposals/{w.submitted}/cancel", UNKNOWN),
+        ("an id beyond any integer column", f"/events/event-a/proposals/{HUGE_ID}/cancel", {}),
+        ("a body above the size limit", f"/events/event-a/proposals/{w.submitted}/cancel", {"x": HUGE}),
+    ]),
+})
+
+
 # a format, theme or audience a proposal uses cannot go (409); a venue can, and takes its rooms with it
 # (ON DELETE CASCADE, by design)
 for _name in KINDS:
