@@ -85,8 +85,15 @@ def _days(event: Event) -> list[date]:
 
 
 def _shift(event: Event, days: int, _old_zone: str) -> None:
-    for row in db.session.scalars(select(Availability).where(Availability.event_id == event.id)):
-        row.day += timedelta(days=days)
+    """Every window `days` later: written anew, since moving the rows one by one would put a day's window on the
+    next day's before that one has moved (one window per person, day and start)."""
+    rows = list(db.session.scalars(select(Availability).where(Availability.event_id == event.id)))
+    moved = [(r.user_id, r.day + timedelta(days=days), r.starts, r.ends) for r in rows]
+    for row in rows:
+        db.session.delete(row)
+    db.session.flush()
+    db.session.add_all(Availability(event_id=event.id, user_id=uid, day=day, starts=starts, ends=ends)
+                       for uid, day, starts, ends in moved)
 
 
 # a change of the event's dates must not leave availability behind (events.services.update_event)

@@ -49,8 +49,8 @@ def event_window(event: Event) -> tuple[datetime, datetime]:
 
 def room_windows(event: Event, room: Room) -> tuple[tuple[datetime, datetime], ...]:
     """A room's opening windows as instants; a room without any is open all day on every event day."""
-    if not room.openings:
-        return tuple(event.window(day, time.min, time.max.replace(microsecond=0)) for day in event.days)
+    if not room.openings:  # from midnight to midnight
+        return tuple(event.window(day, time.min, time.min) for day in event.days)
     return tuple(event.window(o.day, o.opens, o.closes) for o in room.openings if o.day in event.days)
 
 

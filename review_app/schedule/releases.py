@@ -108,7 +108,7 @@ def changes(previous: dict | None, current: dict) -> dict:
         "changed": changed,
         "cancelled": cancelled,
         "removed": sorted(pid for pid in before if pid not in now and pid not in cancelled),
-        "blocks": (previous or {}).get("blocks") != current["blocks"],
+        "blocks": (previous or {}).get("blocks", []) != current["blocks"],
     }
 
 

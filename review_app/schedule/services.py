@@ -182,9 +182,16 @@ def set_session(event: Event, proposal_id: int, *, minutes: int | None, audience
     if entry is not None and entry.ends_at != entry.starts_at + timedelta(minutes=proposal.minutes):
         end = entry.starts_at + timedelta(minutes=proposal.minutes)
         draft = load(event)
+        if end > event_window(event)[1]:
+            raise DomainError(_("At this length the session would end after the event's last day. Move it "
+                                "first."), 422)
         if checks.free_lane(draft.plan, entry.room_id, entry.starts_at, end, ignore=proposal.id) is None:
             raise Conflict(_("At this length the session would run into the next one in %(room)s. Move one of them "
                              "first.", room=entry.room.name))
+        for block in draft.plan.blocks:
+            if entry.room_id in block.room_ids and block.start < end and entry.starts_at < block.end:
+                raise Conflict(_("At this length the session would run into “%(block)s” in %(room)s. Move it "
+                                 "first.", block=block.title, room=entry.room.name))
         entry.ends_at, entry.updated_at, entry.updated_by_id = end, now, actor.id
     db.session.flush()
     record(actor=actor, action="schedule.session", obj=proposal, now=now, event_id=event.id,

@@ -25,8 +25,8 @@ def problem_text(problem: checks.Problem, draft: Draft) -> str:
     if kind == "speaker_overlap":
         return _("%(people)s would speak in %(sessions)s at the same time.", people=people, sessions=sessions)
     if kind == "travel":
-        return _("%(people)s cannot get from %(sessions)s to the other in time: the venues are %(num)d minutes "
-                 "apart.", people=people, sessions=sessions, num=problem.minutes)
+        return _("%(people)s cannot get between %(sessions)s in time: the venues are %(num)d minutes apart.",
+                 people=people, sessions=sessions, num=problem.minutes)
     if kind == "availability":
         return _("%(sessions)s lies outside the time its speakers (%(people)s) can present.", sessions=sessions,
                  people=people)

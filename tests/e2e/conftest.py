@@ -201,6 +201,38 @@ def axe(axe_source) -> Axe:
     return Axe(axe_source)
 
 
+# axe-core rules outside the WCAG tags that Axe runs: the structure a screen-reader user navigates by
+STRUCTURE_RULES = ["heading-order", "empty-heading", "page-has-heading-one", "landmark-one-main", "region",
+                   "landmark-unique", "duplicate-id"]
+
+
+class PhoneCheck:
+    """Checks a page as it stands on a phone: in the page's language, no sideways scrolling at `width`, no axe-core
+    violation (WCAG and STRUCTURE_RULES); the violations are collected in `axe` (assert_clean at the end)."""
+
+    def __init__(self, axe: Axe, lang: str, width: int):
+        self.axe, self.lang, self.width, self.checked = axe, lang, width, []
+
+    def __call__(self, page, label: str) -> None:
+        from playwright.sync_api import expect
+
+        page.wait_for_load_state("load")
+        expect(page.locator("html")).to_have_attribute("lang", self.lang)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width == self.width, f"{label} ({page.url}) is {width} px wide on a {self.width} px screen"
+        self.axe.scan(page, f"{label} [{self.lang}]")
+        structure = page.evaluate("rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})",
+                                  STRUCTURE_RULES)["violations"]
+        if structure:
+            self.axe.failures.append(f"{label} [{self.lang}] ({page.url}), structure:\n{report(structure)}")
+        self.checked.append(label)
+
+    def visit(self, page, path: str, label: str, status: int = 200) -> None:
+        response = page.goto(path)
+        assert response.status == status, f"{label}: {response.status} for {path}"
+        self(page, label)
+
+
 _EXPECTED_CONSOLE = re.compile(r"Failed to load resource: the server responded with a status of 4\d\d")
 
 

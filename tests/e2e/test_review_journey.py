@@ -22,7 +22,7 @@ from review_app.review.models import Assignment, Decision, Review, ReviewState
 
 from ..conftest import TEST_PASSWORD
 from ..factories import make_event, make_proposal, make_user
-from .conftest import report
+from .conftest import PhoneCheck
 
 SLUG = "review-journey"
 # the test event's call closes on 1 December 2024; its review window runs from 2 to 31 December
@@ -40,9 +40,6 @@ PEOPLE = {
     "sam": ("sam@herne.de", "Sam Speaker", "Stadt Herne", "city", "Herne"),
     "sina": ("sina@gelsenkirchen.de", "Sina Speaker", "Stadt Gelsenkirchen", "city", "Gelsenkirchen"),
 }
-# axe-core rules outside the WCAG tags that the fixture runs: the structure a screen-reader user navigates by
-STRUCTURE_RULES = ["heading-order", "empty-heading", "page-has-heading-one", "landmark-one-main", "region",
-                   "landmark-unique", "duplicate-id"]
 HERNE = "Digitale Bürgerdienste in Herne"
 GELSENKIRCHEN = "Sensoren für saubere Luft in Gelsenkirchen"
 
@@ -271,24 +268,8 @@ def test_review_pages_have_no_axe_violations_and_fit_a_phone(app, clock, open_pa
     clock.set(IN_REVIEW)
     ids = _world(app, lang)
     base = f"/events/{SLUG}/manage"
-    checked: list[str] = []
-
-    def check(page, label: str) -> None:
-        page.wait_for_load_state("load")
-        expect(page.locator("html")).to_have_attribute("lang", lang)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width == WIDTH, f"{label} ({page.url}) is {width} px wide on a {WIDTH} px screen"
-        axe.scan(page, f"{label} [{lang}]")
-        structure = page.evaluate("rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})",
-                                  STRUCTURE_RULES)["violations"]
-        if structure:
-            axe.failures.append(f"{label} [{lang}] ({page.url}), structure:\n{report(structure)}")
-        checked.append(label)
-
-    def visit(page, path: str, label: str, status: int = 200) -> None:
-        response = page.goto(path)
-        assert response.status == status, f"{label}: {response.status} for {path}"
-        check(page, label)
+    check = PhoneCheck(axe, lang, WIDTH)
+    visit, checked = check.visit, check.checked
 
     committee = open_page(locale, viewport={"width": WIDTH, "height": 844})
     _log_in(committee, "chair")

@@ -19,8 +19,8 @@ from review_app.schedule.models import ScheduleEntry, ScheduleVersion
 
 from ..conftest import TEST_PASSWORD
 from ..factories import make_event, make_proposal, make_user
-from .conftest import report
-from .test_review_journey import FOCUS_STATE, STRUCTURE_RULES
+from .conftest import PhoneCheck
+from .test_review_journey import FOCUS_STATE
 
 SLUG = "schedule-journey"
 PLANNING = datetime(2025, 1, 20, 9, 0, tzinfo=UTC)  # after the confirmations, before the event
@@ -143,24 +143,8 @@ def test_schedule_pages_have_no_axe_violations_and_fit_a_phone(app, clock, open_
     clock.set(PLANNING)
     ids = _world(app, lang)
     base = f"/events/{SLUG}/manage/schedule"
-    checked: list[str] = []
-
-    def check(page, label: str) -> None:
-        page.wait_for_load_state("load")
-        expect(page.locator("html")).to_have_attribute("lang", lang)
-        width = page.evaluate("document.documentElement.scrollWidth")
-        assert width == WIDTH, f"{label} ({page.url}) is {width} px wide on a {WIDTH} px screen"
-        axe.scan(page, f"{label} [{lang}]")
-        structure = page.evaluate("rules => axe.run(document, {runOnly: {type: 'rule', values: rules}})",
-                                  STRUCTURE_RULES)["violations"]
-        if structure:
-            axe.failures.append(f"{label} [{lang}] ({page.url}), structure:\n{report(structure)}")
-        checked.append(label)
-
-    def visit(page, path: str, label: str, status: int = 200) -> None:
-        response = page.goto(path)
-        assert response.status == status, f"{label}: {response.status} for {path}"
-        check(page, label)
+    check = PhoneCheck(axe, lang, WIDTH)
+    visit, checked = check.visit, check.checked
 
     page = open_page(locale, viewport={"width": WIDTH, "height": 844})
     _log_in(page)
