@@ -105,7 +105,9 @@ def new_proposal(slug: str):
         form.project_organisation.data = current_user.organisation
         form.project_city.data = current_user.city
         form.language.data = current_user.language
-        form.load_availability(windows_of(event, [current_user.id]).get(current_user.id, {}))  # given once
+        given = windows_of(event, [current_user.id]).get(current_user.id)
+        if given:  # the person's availability, given once; without it the days start ticked
+            form.load_availability(given)
     if form.validate_on_submit():
         try:
             proposal, submitted = _save_and_maybe_submit(
