@@ -447,16 +447,22 @@ def solve(problem: Problem, *, time_limit: float = 20.0, workers: int = 2, seed:
     step = _step(problem)
     items = {i.id: i for i in problem.items}
     spaces = {s.id: s for s in problem.spaces}
-    first_run = _build(problem, step, only=None, soft=False, hints=_greedy(problem, step))
+    greedy = _greedy(problem, step)
+    first_run = _build(problem, step, only=None, soft=False, hints=greedy)
     if deterministic:
         workers = 1
-    solver, status, first_at = _run(first_run, time_limit * 0.4, workers, seed, started, deterministic)
     unplaced = dict(first_run.unplaced)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        unplaced.update({i: "no_slot" for i in first_run.start if i not in problem.fixed})
-        return Result({}, unplaced, "infeasible" if status == cp_model.INFEASIBLE else "unknown", None, None,
-                      time.perf_counter() - started, None, [])
-    found = _values(first_run, solver, step)
+    if set(first_run.start) <= set(greedy) | set(problem.fixed):
+        # the quick placement placed every session that can be: nothing to prove, all time to the soft goals
+        status, first_at = cp_model.OPTIMAL, time.perf_counter() - started
+        found = {i: where for i, where in greedy.items() if i in first_run.start}
+    else:
+        solver, status, first_at = _run(first_run, time_limit * 0.4, workers, seed, started, deterministic)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            unplaced.update({i: "no_slot" for i in first_run.start if i not in problem.fixed})
+            return Result({}, unplaced, "infeasible" if status == cp_model.INFEASIBLE else "unknown", None, None,
+                          time.perf_counter() - started, None, [])
+        found = _values(first_run, solver, step)
     unplaced.update({i: "no_slot" for i in first_run.start if i not in found})
     status_name, objective, bound = "optimal" if status == cp_model.OPTIMAL else "feasible", None, None
     remaining = time_limit * 0.6 if deterministic else time_limit - (time.perf_counter() - started)
