@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from .events.views import bp as manage_bp
     from .legal.views import bp as legal_bp
     from .mail.views import bp as devmail_bp
+    from .public import programme_views as _programme_views  # noqa: F401 - the programme's routes, on public_bp
     from .public.views import bp as public_bp
     from .review.committee_views import bp as review_committee_bp
     from .review.decision_views import bp as review_decisions_bp

@@ -1,4 +1,4 @@
-"""Flask commands: create-admin, seed-demo, remind-unconfirmed, dev-server, and the `mail` group."""
+"""Flask commands: create-admin, seed-demo, remind-unconfirmed, export-static, dev-server, and the `mail` group."""
 from __future__ import annotations
 
 import threading
@@ -18,6 +18,18 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(dev_server_command)
     app.cli.add_command(remind_unconfirmed_command)
+    app.cli.add_command(export_static_command)
+
+
+@click.command("export-static")
+@click.argument("outdir", type=click.Path(file_okay=False))
+@click.option("--event", "slugs", multiple=True, help="Only this event (its short name); repeatable.")
+def export_static_command(outdir: str, slugs: tuple[str, ...]) -> None:
+    """Write the released public programme (pages, feeds, assets) to OUTDIR for any web server or CDN."""
+    from .public.static_site import export
+
+    files = export(current_app._get_current_object(), outdir, list(slugs) or None)
+    click.echo(f"Wrote {len(files)} files to {outdir}.")
 
 
 @click.command("create-admin")

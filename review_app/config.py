@@ -38,6 +38,7 @@ class Defaults:
     # The automatic scheduler (OR-Tools CP-SAT): threads and random seed; the time limit is the event's setting
     SCHEDULER_WORKERS = 2
     SCHEDULER_SEED = 1
+    STATIC_EXPORT = False  # set by `flask export-static` while it renders the public pages
     # Development mail catcher (used by `flask dev-server` when MAIL_SERVER is unset)
     MAIL_CATCHER_PORT = 8025
     MAIL_CATCHER_DIR: str | None = None  # default: instance/caught-mail

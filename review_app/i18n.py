@@ -17,6 +17,9 @@ def select_locale() -> str:
     if not has_request_context():
         # services called from the CLI, the demo seeder or tests raise translated DomainErrors too
         return current_app.config["BABEL_DEFAULT_LOCALE"]
+    asked = request.args.get("lang")  # the public programme switches its language by link (?lang=en)
+    if asked in languages and request.method == "GET":
+        return asked
     chosen = session.get("lang")
     if chosen in languages:
         return chosen

@@ -1,1 +1,2 @@
-"""Public pages: the list of events, each event's call for sessions, the language switch."""
+"""Public pages: the list of events, each event's call for sessions, the language switch, and the released programme
+with its feeds (programme_views)."""

@@ -36,8 +36,11 @@ def event(slug: str):
     open_calls = list(db.session.scalars(select(Event).where(Event.cfp_opens_at <= now, Event.cfp_closes_at > now,
                                                              Event.id != ev.id).order_by(Event.cfp_closes_at))
                       ) if is_over else []
+    from .programme import latest_header
+
     return render_template("public/event.html", event=ev, formats=formats, now=now, is_over=is_over,
-                           open_calls=open_calls, can_manage=can_manage_event(current_user, ev))
+                           open_calls=open_calls, can_manage=can_manage_event(current_user, ev),
+                           programme=latest_header(ev))
 
 
 # the header's background behind white text; the form refuses lighter ones, this guards rows made elsewhere

@@ -1,0 +1,44 @@
+"""Released versions never change, so what the public reads of one is rendered once per version, language and
+address and kept here, in each worker process. The key holds the version's number: a new release changes the key
+the moment any worker reads the latest number, so no worker serves a stale programme."""
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+MAX_ENTRIES = 512
+
+
+@dataclass(frozen=True)
+class Rendered:
+    body: bytes
+    mimetype: str
+    etag: str
+
+
+_entries: OrderedDict[tuple, Rendered] = OrderedDict()
+_lock = threading.Lock()
+
+
+def cached(key: tuple, render: Callable[[], tuple[bytes, str]]) -> Rendered:
+    """The rendering under `key`, made by `render() -> (body, mimetype)` on the first request."""
+    with _lock:
+        hit = _entries.get(key)
+        if hit is not None:
+            _entries.move_to_end(key)
+            return hit
+    body, mimetype = render()
+    entry = Rendered(body, mimetype, hashlib.sha256(repr(key).encode() + body).hexdigest()[:32])
+    with _lock:
+        _entries[key] = entry
+        while len(_entries) > MAX_ENTRIES:
+            _entries.popitem(last=False)
+    return entry
+
+
+def clear() -> None:
+    with _lock:
+        _entries.clear()

@@ -1,0 +1,354 @@
+"""The public programme: pages and feeds of the latest released version (and of earlier ones under
+/schedule/v/<n>/), rendered once per version, language and address from the version's snapshot and served from the
+cache with ETag and Last-Modified. A request costs two small queries (the event, the latest version's number) and,
+on the first request of a version, one more for its snapshot — never one per session or speaker."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Response, abort, current_app, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..cfp.models import LANGUAGE_LABELS
+from ..events.models import Event
+from ..events.views import load_event
+from ..web import clock
+from . import cache, exports
+from . import programme as prog
+from .views import bp
+
+MAX_ARG = 80  # no filter value is longer; anything longer is not one of them
+
+
+def _lang() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale() or "de")
+
+
+def _header(event: Event, number: int | None):
+    header = prog.latest_header(event) if number is None else prog.version_header(event, number)
+    if header is None:
+        abort(404, _("No programme has been published for this event yet.") if number is None else
+              _("This version of the programme does not exist."))
+    return header
+
+
+def _args_key() -> tuple:
+    """The query string as part of the cache key, after the filters were checked (sorted, known keys only)."""
+    return tuple(sorted((k, v) for k, v in request.args.items(multi=False) if k in (*prog.FILTERS, "lang")))
+
+
+def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: tuple = ()) -> Response:
+    version_id, number, released_at = header
+    entry = cache.cached((event.id, event.colour, number, _lang(), name, key, _base()),
+                         lambda: render(prog.load_version(version_id).snapshot, released_at))
+    response = Response(entry.body, mimetype=entry.mimetype)
+    response.set_etag(entry.etag)
+    response.last_modified = released_at
+    response.headers["Cache-Control"] = "public, max-age=60"
+    response.vary.add("Accept-Language")
+    response.vary.add("Cookie")
+    if cors:
+        response.headers["Access-Control-Allow-Origin"] = "*"
+    return response.make_conditional(request)
+
+
+def _base() -> str:
+    return current_app.config["BASE_URL"].rstrip("/")
+
+
+def _absolute(path: str) -> str:
+    return _base() + path
+
+
+def _links(event: Event, number: int | None) -> dict:
+    slug = event.slug
+    return {
+        "home": url_for("public.programme", slug=slug),
+        "programme": url_for("public.programme", slug=slug),
+        "now": url_for("public.now", slug=slug),
+        "changes": url_for("public.changes", slug=slug),
+        "call": url_for("public.event", slug=slug),
+        "legal": [(_("Imprint"), url_for("legal.page", name="imprint")),
+                  (_("Privacy notice"), url_for("legal.page", name="privacy")),
+                  (_("Accessibility statement"), url_for("legal.page", name="accessibility"))],
+    }
+
+
+def feeds_of(event: Event, number: int | None = None) -> list[tuple[str, str, str]]:
+    """(MIME type, label, absolute address) of every feed of the version (the latest when None)."""
+    def href(name: str) -> str:
+        if number is None:
+            return _absolute(url_for("public.feed", slug=event.slug, name=name))
+        return _absolute(url_for("public.version_feed", slug=event.slug, number=number, name=name))
+    return [("application/xml", _("Schedule XML (frab)"), href("schedule.xml")),
+            ("application/json", _("Schedule JSON"), href("schedule.json")),
+            ("text/calendar", _("Calendar (iCalendar)"), href("schedule.ics")),
+            ("text/csv", _("Spreadsheet (CSV)"), href("schedule.csv"))]
+
+
+def _page(event: Event, template: str, snapshot: dict, released_at: datetime, *, here: str = "",
+          **context) -> tuple[bytes, str]:
+    lang = _lang()
+    other = "en" if lang == "de" else "de"
+    query = {k: v for k, v in request.args.items() if k != "lang"}
+    html = render_template(
+        template, event=event, snapshot=snapshot, released_at=released_at, here=here,
+        programme=prog.read(snapshot, lang), links=_links(event, None), feeds=feeds_of(event),
+        other_language_url=url_for(request.endpoint, **(request.view_args or {}), **query, lang=other),
+        static_url=lambda name: url_for("static", filename=name),
+        theme_url=url_for("public.theme_css", slug=event.slug, v=event.colour.replace("#", "")), **context)
+    return html.encode("utf-8"), "text/html"
+
+
+def _filters(programme: prog.Programme) -> dict:
+    """The filters in the address, checked against what the programme holds; anything else answers 400."""
+    chosen: dict = {}
+    for key in prog.FILTERS:
+        values = request.args.getlist(key)
+        if not values or values == [""]:
+            continue
+        if len(values) > 1 or len(values[0]) > MAX_ARG:
+            abort(400, _("Choose one value for each filter."))
+        raw = values[0]
+        if key == "language":
+            if raw not in ("de", "en"):
+                abort(400, _("There is no such language in this programme."))
+            chosen[key] = raw
+            continue
+        if not raw.isdecimal():
+            abort(400, _("This filter value is not one of the programme's."))
+        number = int(raw)
+        known = {"theme": {i for i, _n in programme.themes}, "audience": {i for i, _n in programme.audiences},
+                 "format": {i for i, _n in programme.formats}, "venue": {v["id"] for v in programme.venues}}[key]
+        if number not in known:
+            abort(400, _("This filter value is not one of the programme's."))
+        chosen[key] = number
+    return chosen
+
+
+def _check_args() -> None:
+    if len(request.query_string) > 2000:
+        abort(400, _("The address is too long."))
+    lang = request.args.getlist("lang")
+    if len(lang) > 1 or (lang and lang[0] not in current_app.config["LANGUAGES"]):
+        abort(400, _("Choose German or English."))
+
+
+@bp.get("/events/<slug>/programme/")
+def programme(slug: str):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+
+    def render(snap, released_at):
+        p = prog.read(snap, _lang())
+        chosen = _filters(p)
+        return _page(event, "public/programme.html", snap, released_at, here="programme", chosen=chosen,
+                     shown=p.matching(chosen), venue_options=[(v["id"], v["name"]) for v in p.venues],
+                     language_options=[(code, LANGUAGE_LABELS[code]) for code in p.languages])
+    # the filters are checked before the cache is asked, so that a bad one never lands in it
+    if any(k in request.args for k in prog.FILTERS):
+        _filters(prog.read(prog.load_version(header[0]).snapshot, _lang()))
+    return _serve(event, header, "programme", render, key=_args_key())
+
+
+def _session_or_404(p: prog.Programme, session_id: int) -> prog.Item:
+    item = p.session(session_id)
+    if item is None:
+        abort(404, _("This session is not in the programme."))
+    return item
+
+
+@bp.get("/events/<slug>/programme/sessions/<int:session_id>/")
+def session_page(slug: str, session_id: int):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    _session_or_404(prog.read(prog.load_version(header[0]).snapshot, _lang()), session_id)
+
+    def render(snap, released_at):
+        p = prog.read(snap, _lang())
+        return _page(event, "public/session.html", snap, released_at, item=_session_or_404(p, session_id))
+    return _serve(event, header, f"session-{session_id}", render)
+
+
+@bp.get("/events/<slug>/programme/speakers/<int:speaker_id>/")
+def speaker_page(slug: str, speaker_id: int):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    if speaker_id not in prog.read(prog.load_version(header[0]).snapshot, _lang()).speakers:
+        abort(404, _("This speaker is not in the programme."))
+
+    def render(snap, released_at):
+        p = prog.read(snap, _lang())
+        return _page(event, "public/speaker.html", snap, released_at, speaker=p.speakers[speaker_id])
+    return _serve(event, header, f"speaker-{speaker_id}", render)
+
+
+@bp.get("/events/<slug>/programme/venues/<int:venue_id>/")
+def venue_page(slug: str, venue_id: int):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    snap = prog.load_version(header[0]).snapshot
+    if not any(v["id"] == venue_id for v in snap["venues"]):
+        abort(404, _("This venue is not in the programme."))
+
+    def render(snap, released_at):
+        venue = next(v for v in snap["venues"] if v["id"] == venue_id)
+        travel = [(next((v["name"] for v in snap["venues"] if v["id"] == (b if a == venue_id else a)), ""), m)
+                  for a, b, m in snap["travel"] if venue_id in (a, b)]
+        return _page(event, "public/venue.html", snap, released_at, venue=venue, travel=travel)
+    return _serve(event, header, f"venue-{venue_id}", render)
+
+
+@bp.get("/events/<slug>/programme/now/")
+def now(slug: str):
+    """What runs now and next at each venue, for screens on site; the page's own script reloads it every minute
+    unless the reader pauses it. Rendered afresh each minute."""
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    moment = clock()
+    minute = moment.replace(second=0, microsecond=0)
+
+    def render(snap, released_at):
+        p = prog.read(snap, _lang())
+        local = moment.astimezone(p.tz)
+        rows = []
+        for venue in p.venues:
+            here = [i for i in p.sessions + p.blocks if venue["id"] in i.venue_ids]
+            running = [i for i in here if i.start <= local < i.end]
+            upcoming = sorted((i for i in here if i.start > local), key=lambda i: i.start)
+            nxt = [i for i in upcoming if i.start == upcoming[0].start] if upcoming else []
+            rows.append((venue, running, nxt))
+        return _page(event, "public/now.html", snap, released_at, here="now", rows=rows, local=local)
+    return _serve(event, header, f"now-{minute.isoformat()}", render)
+
+
+@bp.get("/events/<slug>/programme/changes/")
+def changes(slug: str):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+
+    def render(snap, released_at):
+        from ..schedule.models import ScheduleVersion
+
+        version = prog.load_version(header[0])
+        before = None
+        if version.number > 1:
+            from sqlalchemy import select
+
+            from ..db import db
+
+            before = db.session.scalar(select(ScheduleVersion.snapshot).where(
+                ScheduleVersion.event_id == event.id, ScheduleVersion.number == version.number - 1))
+        names = {s["id"]: s["title"] for snap_ in (before or {}, snap) for s in
+                 [*snap_.get("sessions", []), *snap_.get("cancelled", [])]}
+        rooms = {r["id"]: f"{r['name']} ({v['name']})" for snap_ in (before or {}, snap)
+                 for v in snap_.get("venues", []) for r in v["rooms"]}
+        return _page(event, "public/changes.html", snap, released_at, here="changes", changes=version.changes,
+                     comment=version.comment, names=names, rooms=rooms,
+                     local=lambda raw: datetime.fromisoformat(raw))
+    return _serve(event, header, "changes", render)
+
+
+@bp.get("/events/<slug>/programme/print/<int:venue_id>/<day>/")
+def print_page(slug: str, venue_id: int, day: str):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    snap = prog.load_version(header[0]).snapshot
+    if not any(v["id"] == venue_id for v in snap["venues"]) or day not in snap["event"]["days"]:
+        abort(404, _("There is no such venue or day in the programme."))
+
+    def render(snap, released_at):
+        p = prog.read(snap, _lang())
+        chosen_day = date.fromisoformat(day)
+        venue = next(v for v in snap["venues"] if v["id"] == venue_id)
+        return _page(event, "public/print.html", snap, released_at, venue=venue, day=chosen_day,
+                     grid=p.grid(chosen_day, p.sessions, venue_id))
+    return _serve(event, header, f"print-{venue_id}-{day}", render)
+
+
+# --- feeds ------------------------------------------------------------------------------------------------------
+
+FEEDS = ("schedule.xml", "schedule.json", "schedule.ics", "schedule.csv")
+
+
+def _feed(event: Event, snap: dict, number: int | None, name: str) -> exports.Feed:
+    feed_url = _absolute(url_for("public.feed", slug=event.slug, name=name) if number is None else
+                         url_for("public.version_feed", slug=event.slug, number=number, name=name))
+    return exports.Feed(
+        snap, base_url=_absolute(url_for("public.programme", slug=event.slug)), lang=_lang(), feed_url=feed_url,
+        url_for_session=lambda s: _absolute(url_for("public.session_page", slug=event.slug, session_id=s["id"])),
+        url_for_speaker=lambda p: _absolute(url_for("public.speaker_page", slug=event.slug, speaker_id=p["id"])))
+
+
+def _render_feed(event: Event, name: str, number: int | None):
+    def render(snap, released_at):
+        feed = _feed(event, snap, number, name)
+        if name == "schedule.xml":
+            return exports.schedule_xml(feed), "application/xml"
+        if name == "schedule.json":
+            return exports.schedule_json(feed), "application/json"
+        if name == "schedule.ics":
+            return exports.schedule_ics(feed, stamp=released_at), "text/calendar"
+        return exports.schedule_csv(feed, [_("Date"), _("Start"), _("End"), _("Venue"), _("Room"), _("Title"),
+                                           _("Speakers"), _("Theme"), _("Format"), _("Language"),
+                                           _("Address")]), "text/csv"
+    return render
+
+
+@bp.get("/events/<slug>/<any(schedule.xml, schedule.json, schedule.ics, schedule.csv):name>")
+def feed(slug: str, name: str):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    return _serve(event, header, name, _render_feed(event, name, None), cors=True)
+
+
+@bp.get("/events/<slug>/schedule/v/<int:number>/<any(schedule.xml, schedule.json, schedule.ics, schedule.csv):name>")
+def version_feed(slug: str, number: int, name: str):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, number)
+    return _serve(event, header, f"v-{name}", _render_feed(event, name, number), cors=True)
+
+
+@bp.get("/events/<slug>/programme/sessions/<int:session_id>/session.ics")
+def session_ics(slug: str, session_id: int):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    snap = prog.load_version(header[0]).snapshot
+    found = [s for s in [*snap["sessions"], *snap.get("cancelled", [])] if s["id"] == session_id]
+    if not found:
+        abort(404, _("This session is not in the programme."))
+
+    def render(snap, released_at):
+        feed = _feed(event, snap, None, "schedule.ics")
+        return exports.schedule_ics(feed, found, stamp=released_at, name=found[0]["title"]), "text/calendar"
+    return _serve(event, header, f"session-ics-{session_id}", render, cors=True)
+
+
+@bp.get("/events/<slug>/programme/speakers/<int:speaker_id>/speaker.ics")
+def speaker_ics(slug: str, speaker_id: int):
+    event = load_event(slug)
+    _check_args()
+    header = _header(event, None)
+    snap = prog.load_version(header[0]).snapshot
+    theirs = [s for s in snap["sessions"] if any(p["id"] == speaker_id for p in s["speakers"])]
+    if not theirs:
+        abort(404, _("This speaker is not in the programme."))
+
+    def render(snap, released_at):
+        feed = _feed(event, snap, None, "schedule.ics")
+        name = next(p["name"] for p in theirs[0]["speakers"] if p["id"] == speaker_id)
+        return exports.schedule_ics(feed, theirs, stamp=released_at, name=name), "text/calendar"
+    return _serve(event, header, f"speaker-ics-{speaker_id}", render, cors=True)
+
