@@ -83,7 +83,7 @@ def export(app: Flask, outdir: str | Path, slugs: list[str] | None = None) -> li
         client = app.test_client()
         base_url = app.config["BASE_URL"].rstrip("/")
         for slug, paths in plans:
-            exported = {p for p in paths}
+            exported = set(paths)
             for lang in ("de", "en"):
                 for path in paths:
                     response = client.get(path, query_string={"lang": lang})
