@@ -102,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     from .legal.views import bp as legal_bp
     from .mail.views import bp as devmail_bp
     from .public import programme_views as _programme_views  # noqa: F401 - the programme's routes, on public_bp
+    from .public.api import bp as api_bp
     from .public.views import bp as public_bp
     from .review.committee_views import bp as review_committee_bp
     from .review.decision_views import bp as review_decisions_bp
@@ -110,7 +111,7 @@ def register_blueprints(app: Flask) -> None:
     from .schedule.views import bp as schedule_bp
 
     for bp in (public_bp, accounts_bp, cfp_bp, manage_bp, review_bp, review_committee_bp, review_decisions_bp,
-               review_speaker_bp, schedule_bp, legal_bp, devmail_bp):
+               review_speaker_bp, schedule_bp, api_bp, legal_bp, devmail_bp):
         app.register_blueprint(bp)
     from . import navigation
 
