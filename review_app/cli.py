@@ -22,6 +22,7 @@ def register_commands(app: Flask) -> None:
 
 
 @click.command("export-static")
+@with_appcontext
 @click.argument("outdir", type=click.Path(file_okay=False))
 @click.option("--event", "slugs", multiple=True, help="Only this event (its short name); repeatable.")
 def export_static_command(outdir: str, slugs: tuple[str, ...]) -> None:

@@ -76,6 +76,8 @@ def export(app: Flask, outdir: str | Path, slugs: list[str] | None = None) -> li
             versions = list(range(1, header[1] + 1))
             plans.append((event.slug, _paths(event, snapshot, versions)))
         colours = {e.slug: e.colour.replace("#", "") for e in events}
+    if not plans:
+        return written
     saved = app.config.get("STATIC_EXPORT")
     app.config["STATIC_EXPORT"] = True
     cache.clear()
@@ -86,7 +88,8 @@ def export(app: Flask, outdir: str | Path, slugs: list[str] | None = None) -> li
             exported = set(paths)
             for lang in ("de", "en"):
                 for path in paths:
-                    response = client.get(path, query_string={"lang": lang})
+                    with app.app_context():  # a fresh `g` per page: the page's language is cached there
+                        response = client.get(path, query_string={"lang": lang})
                     if response.status_code != 200:
                         raise RuntimeError(f"{path} answered {response.status_code}")
                     body = response.get_data()
@@ -96,7 +99,8 @@ def export(app: Flask, outdir: str | Path, slugs: list[str] | None = None) -> li
                     target.parent.mkdir(parents=True, exist_ok=True)
                     target.write_bytes(body)
                     written.append(target)
-            theme = client.get(f"/events/{slug}/theme.css", query_string={"v": colours[slug]})
+            with app.app_context():
+                theme = client.get(f"/events/{slug}/theme.css", query_string={"v": colours[slug]})
             target = outdir / "events" / slug / "theme.css"
             target.write_bytes(theme.get_data())
             written.append(target)
