@@ -157,8 +157,10 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):
         status = err.code or 500
-        # werkzeug's own descriptions are English; ours are translated.
-        message = DEFAULT_MESSAGES.get(status) if status in DEFAULT_MESSAGES else err.description
+        # werkzeug's own descriptions are English: ours replace them; a message given to abort() is already ours
+        # (translated) and says more, so it stays
+        own = err.description and err.description != type(err).description
+        message = err.description if own else DEFAULT_MESSAGES.get(status, err.description)
         if status == 429:
             return too_many_requests(err)
         resp = error_page(status, message)

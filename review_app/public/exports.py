@@ -28,6 +28,11 @@ def clean(text) -> str:
     return _CONTROL.sub("", str(text or "")).replace("\r\n", "\n").replace("\r", "\n")
 
 
+def line(text) -> str:
+    """A one-line field (a title, a name): control characters gone, tabs and line breaks become single spaces."""
+    return " ".join(clean(text).split())
+
+
 def slugify(text: str, fallback: str) -> str:
     folded = unicodedata.normalize("NFKD", text.translate(_FOLD)).encode("ascii", "ignore").decode().lower()
     slug = re.sub(r"[^a-z0-9]+", "-", folded).strip("-")[:60].strip("-")
@@ -69,15 +74,15 @@ class Feed:
 
     def room_name(self, room_id: int) -> str:
         room, venue = self.rooms[room_id]
-        return clean(f"{room['name']} ({venue['name']})")
+        return line(f"{room['name']} ({venue['name']})")
 
     def local(self, iso: str) -> datetime:
         return datetime.fromisoformat(iso).astimezone(self.tz)
 
     def day_of(self, moment: datetime) -> date:
         """The programme day a session belongs to: days run from 04:00 to 03:59, so a late session past midnight
-        stays on its evening's day."""
-        return (moment - timedelta(hours=4)).date()
+        stays on its evening's day (and one in the first night belongs to the first day)."""
+        return min(max((moment - timedelta(hours=4)).date(), self.days[0]), self.days[-1])
 
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
         start = datetime.combine(day, time(4), self.tz)
@@ -120,14 +125,14 @@ def schedule_xml(feed: Feed) -> bytes:
     out = ['<?xml version="1.0" encoding="utf-8"?>', "<schedule>",
            f'  <generator name="{GENERATOR[0]}" version="{GENERATOR[1]}"/>',
            f"  <url>{_x(feed.feed_url)}</url>", f"  <version>{_x(feed.version_label())}</version>", "  <conference>",
-           f"    <acronym>{acronym(ev['slug'])}</acronym>", f"    <title>{_x(ev['name'])}</title>",
+           f"    <acronym>{acronym(ev['slug'])}</acronym>", f"    <title>{_x(line(ev['name']))}</title>",
            f"    <start>{ev['starts_on']}</start>", f"    <end>{ev['ends_on']}</end>",
            f"    <days>{len(feed.days)}</days>", "    <timeslot_duration>00:05</timeslot_duration>",
            f"    <base_url>{_x(feed.base_url)}</base_url>", f"    <url>{_x(feed.base_url)}</url>",
            f"    <time_zone_name>{_x(ev['timezone'])}</time_zone_name>"]
     for theme in feed.tracks():
         colour = theme.get("colour") or "#005a9c"
-        out.append(f"    <track name={quoteattr(clean(feed.name(theme)))} slug={quoteattr(_track_slug(feed, theme))}"
+        out.append(f"    <track name={quoteattr(line(feed.name(theme)))} slug={quoteattr(_track_slug(feed, theme))}"
                    f" color={quoteattr(colour.lower())}/>")
     out.append("  </conference>")
     for index, (day, rooms) in enumerate(feed.by_day_and_room().items(), start=1):
@@ -155,20 +160,20 @@ def _track_slug(feed: Feed, theme: dict) -> str:
 
 def _xml_event(feed: Feed, s: dict) -> list[str]:
     start = feed.local(s["start"])
-    persons = "".join(f'\n          <person id="{p["id"]}" guid="{feed.person_guid(p)}">{_x(p["name"])}</person>'
-                      for p in s["speakers"])
+    persons = "".join(f'\n          <person id="{p["id"]}" guid="{feed.person_guid(p)}">{_x(line(p["name"]))}'
+                      "</person>" for p in s["speakers"])
     return [
         f'      <event guid="{feed.session_guid(s)}" id="{s["id"]}">',
         f"        <room>{_x(feed.room_name(s['room_id']))}</room>",
-        f"        <title>{_x(s['title'])}</title>",
+        f"        <title>{_x(line(s['title']))}</title>",
         "        <subtitle></subtitle>",
-        f"        <type>{_x(feed.name(s['format']))}</type>",
+        f"        <type>{_x(line(feed.name(s['format'])))}</type>",
         f"        <date>{start.isoformat()}</date>",
         f"        <start>{start:%H:%M}</start>",
         f"        <duration>{hhmm(s['minutes'])}</duration>",
         f"        <abstract>{_x(s['abstract'])}</abstract>",
         f"        <slug>{feed.session_slug(s)}</slug>",
-        f"        <track>{_x(feed.name(s['theme']))}</track>",
+        f"        <track>{_x(line(feed.name(s['theme'])))}</track>",
         f"        <persons>{persons}{chr(10) + '        ' if persons else ''}</persons>",
         f"        <language>{s['language']}</language>",
         f"        <description>{_x(s['description'])}</description>",
@@ -200,10 +205,10 @@ def schedule_json(feed: Feed) -> bytes:
         "schedule": {
             "url": feed.feed_url, "version": feed.version_label(), "base_url": feed.base_url,
             "conference": {
-                "acronym": acronym(ev["slug"]), "title": clean(ev["name"]), "start": ev["starts_on"],
+                "acronym": acronym(ev["slug"]), "title": line(ev["name"]), "start": ev["starts_on"],
                 "end": ev["ends_on"], "daysCount": len(feed.days), "timeslot_duration": "00:05",
                 "time_zone_name": ev["timezone"], "url": feed.base_url,
-                "tracks": [{"name": clean(feed.name(t)), "slug": _track_slug(feed, t),
+                "tracks": [{"name": line(feed.name(t)), "slug": _track_slug(feed, t),
                             "color": (t.get("colour") or "#005a9c").lower()} for t in feed.tracks()],
                 "rooms": rooms, "days": days,
             },
@@ -218,10 +223,10 @@ def _json_event(feed: Feed, s: dict) -> dict:
         "guid": feed.session_guid(s), "id": s["id"], "logo": None, "date": start.isoformat(),
         "start": f"{start:%H:%M}", "end": end.isoformat(), "duration": hhmm(s["minutes"]),
         "room": feed.room_name(s["room_id"]), "slug": feed.session_slug(s), "url": feed.url_for_session(s),
-        "title": clean(s["title"]), "subtitle": "", "track": clean(feed.name(s["theme"])),
-        "type": clean(feed.name(s["format"])), "language": s["language"], "abstract": clean(s["abstract"]),
+        "title": line(s["title"]), "subtitle": "", "track": line(feed.name(s["theme"])),
+        "type": line(feed.name(s["format"])), "language": s["language"], "abstract": clean(s["abstract"]),
         "description": clean(s["description"]), "recording_license": "", "do_not_record": True,
-        "persons": [{"guid": feed.person_guid(p), "name": clean(p["name"]), "public_name": clean(p["name"]),
+        "persons": [{"guid": feed.person_guid(p), "name": line(p["name"]), "public_name": line(p["name"]),
                      "biography": clean(p.get("bio")) or None, "url": feed.url_for_speaker(p)}
                     for p in s["speakers"]],
         "links": [], "attachments": [],
@@ -250,5 +255,5 @@ def schedule_csv(feed: Feed, headers: list[str]) -> bytes:
 
 
 def _cell(value) -> str:
-    text = clean(value).replace("\n", " ")
+    text = line(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t") else text

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, g, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..cfp.models import LANGUAGE_LABELS
@@ -39,13 +39,19 @@ def _args_key() -> tuple:
     return tuple(sorted((k, v) for k, v in request.args.items(multi=False) if k in (*prog.FILTERS, "lang")))
 
 
-def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: tuple = ()) -> Response:
+def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: tuple = (),
+           last_modified: datetime | None = None) -> Response:
+    """The rendering from the cache, or made now by `render(snapshot, released_at)`: a check that fails inside it
+    (an unknown id, a bad filter) aborts before anything is cached, so a cache hit needs no snapshot at all."""
     version_id, number, released_at = header
-    entry = cache.cached((event.id, event.colour, number, _lang(), name, key, _base()),
-                         lambda: render(prog.load_version(version_id).snapshot, released_at))
+
+    def produce():
+        g.public_version = prog.load_version(version_id)  # held for the rendering (the change log reads it)
+        return render(g.public_version.snapshot, released_at)
+    entry = cache.cached((event.id, event.colour, number, _lang(), name, key, _base()), produce)
     response = Response(entry.body, mimetype=entry.mimetype)
     response.set_etag(entry.etag)
-    response.last_modified = released_at
+    response.last_modified = last_modified or released_at
     response.headers["Cache-Control"] = "public, max-age=60"
     response.vary.add("Accept-Language")
     response.vary.add("Cookie")
@@ -92,7 +98,7 @@ def _page(event: Event, template: str, snapshot: dict, released_at: datetime, *,
           **context) -> tuple[bytes, str]:
     lang = _lang()
     other = "en" if lang == "de" else "de"
-    query = {k: v for k, v in request.args.items() if k != "lang"}
+    query = {k: v for k, v in request.args.items() if k in prog.FILTERS}  # as the cache key: nothing else
     html = render_template(
         template, event=event, snapshot=snapshot, released_at=released_at, here=here,
         programme=prog.read(snapshot, lang), links=_links(event, None), feeds=feeds_of(event),
@@ -117,7 +123,7 @@ def _filters(programme: prog.Programme) -> dict:
                 abort(400, _("There is no such language in this programme."))
             chosen[key] = raw
             continue
-        if not raw.isdecimal():
+        if not (raw.isascii() and raw.isdigit()):
             abort(400, _("This filter value is not one of the programme's."))
         number = int(raw)
         known = {"theme": {i for i, _n in programme.themes}, "audience": {i for i, _n in programme.audiences},
@@ -148,9 +154,6 @@ def programme(slug: str):
         return _page(event, "public/programme.html", snap, released_at, here="programme", chosen=chosen,
                      shown=p.matching(chosen), venue_options=[(v["id"], v["name"]) for v in p.venues],
                      language_options=[(code, LANGUAGE_LABELS[code]) for code in p.languages])
-    # the filters are checked before the cache is asked, so that a bad one never lands in it
-    if any(k in request.args for k in prog.FILTERS):
-        _filters(prog.read(prog.load_version(header[0]).snapshot, _lang()))
     return _serve(event, header, "programme", render, key=_args_key())
 
 
@@ -166,7 +169,6 @@ def session_page(slug: str, session_id: int):
     event = load_event(slug)
     _check_args()
     header = _header(event, None)
-    _session_or_404(prog.read(prog.load_version(header[0]).snapshot, _lang()), session_id)
 
     def render(snap, released_at):
         p = prog.read(snap, _lang())
@@ -179,11 +181,11 @@ def speaker_page(slug: str, speaker_id: int):
     event = load_event(slug)
     _check_args()
     header = _header(event, None)
-    if speaker_id not in prog.read(prog.load_version(header[0]).snapshot, _lang()).speakers:
-        abort(404, _("This speaker is not in the programme."))
 
     def render(snap, released_at):
         p = prog.read(snap, _lang())
+        if speaker_id not in p.speakers:
+            abort(404, _("This speaker is not in the programme."))
         return _page(event, "public/speaker.html", snap, released_at, speaker=p.speakers[speaker_id])
     return _serve(event, header, f"speaker-{speaker_id}", render)
 
@@ -193,12 +195,11 @@ def venue_page(slug: str, venue_id: int):
     event = load_event(slug)
     _check_args()
     header = _header(event, None)
-    snap = prog.load_version(header[0]).snapshot
-    if not any(v["id"] == venue_id for v in snap["venues"]):
-        abort(404, _("This venue is not in the programme."))
 
     def render(snap, released_at):
-        venue = next(v for v in snap["venues"] if v["id"] == venue_id)
+        venue = next((v for v in snap["venues"] if v["id"] == venue_id), None)
+        if venue is None:
+            abort(404, _("This venue is not in the programme."))
         travel = [(next((v["name"] for v in snap["venues"] if v["id"] == (b if a == venue_id else a)), ""), m)
                   for a, b, m in snap["travel"] if venue_id in (a, b)]
         return _page(event, "public/venue.html", snap, released_at, venue=venue, travel=travel)
@@ -222,11 +223,12 @@ def now(slug: str):
         for venue in p.venues:
             here = [i for i in p.sessions + p.blocks if venue["id"] in i.venue_ids]
             running = [i for i in here if i.start <= local < i.end]
-            upcoming = sorted((i for i in here if i.start > local), key=lambda i: i.start)
+            upcoming = sorted((i for i in here if i.start > local and i.start.date() == local.date()),
+                              key=lambda i: i.start)
             nxt = [i for i in upcoming if i.start == upcoming[0].start] if upcoming else []
             rows.append((venue, running, nxt))
         return _page(event, "public/now.html", snap, released_at, here="now", rows=rows, local=local)
-    return _serve(event, header, f"now-{minute.isoformat()}", render)
+    return _serve(event, header, f"now-{minute.isoformat()}", render, last_modified=max(minute, header[2]))
 
 
 @bp.get("/events/<slug>/programme/changes/")
@@ -238,7 +240,7 @@ def changes(slug: str):
     def render(snap, released_at):
         from ..schedule.models import ScheduleVersion
 
-        version = prog.load_version(header[0])
+        version = g.public_version
         before = None
         if version.number > 1:
             from sqlalchemy import select
@@ -262,11 +264,10 @@ def print_page(slug: str, venue_id: int, day: str):
     event = load_event(slug)
     _check_args()
     header = _header(event, None)
-    snap = prog.load_version(header[0]).snapshot
-    if not any(v["id"] == venue_id for v in snap["venues"]) or day not in snap["event"]["days"]:
-        abort(404, _("There is no such venue or day in the programme."))
 
     def render(snap, released_at):
+        if not any(v["id"] == venue_id for v in snap["venues"]) or day not in snap["event"]["days"]:
+            abort(404, _("There is no such venue or day in the programme."))
         p = prog.read(snap, _lang())
         chosen_day = date.fromisoformat(day)
         venue = next(v for v in snap["venues"] if v["id"] == venue_id)
@@ -300,7 +301,7 @@ def _render_feed(event: Event, name: str, number: int | None):
             return exports.schedule_ics(feed, stamp=released_at), "text/calendar"
         return exports.schedule_csv(feed, [_("Date"), _("Start"), _("End"), _("Venue"), _("Room"), _("Title"),
                                            _("Speakers"), _("Theme"), _("Format"), _("Language"),
-                                           _("Address")]), "text/csv"
+                                           _("Link")]), "text/csv"
     return render
 
 
@@ -325,12 +326,11 @@ def session_ics(slug: str, session_id: int):
     event = load_event(slug)
     _check_args()
     header = _header(event, None)
-    snap = prog.load_version(header[0]).snapshot
-    found = [s for s in [*snap["sessions"], *snap.get("cancelled", [])] if s["id"] == session_id]
-    if not found:
-        abort(404, _("This session is not in the programme."))
 
     def render(snap, released_at):
+        found = [s for s in [*snap["sessions"], *snap.get("cancelled", [])] if s["id"] == session_id]
+        if not found:
+            abort(404, _("This session is not in the programme."))
         feed = _feed(event, snap, None, "schedule.ics")
         return exports.schedule_ics(feed, found, stamp=released_at, name=found[0]["title"]), "text/calendar"
     return _serve(event, header, f"session-ics-{session_id}", render, cors=True)
@@ -341,12 +341,11 @@ def speaker_ics(slug: str, speaker_id: int):
     event = load_event(slug)
     _check_args()
     header = _header(event, None)
-    snap = prog.load_version(header[0]).snapshot
-    theirs = [s for s in snap["sessions"] if any(p["id"] == speaker_id for p in s["speakers"])]
-    if not theirs:
-        abort(404, _("This speaker is not in the programme."))
 
     def render(snap, released_at):
+        theirs = [s for s in snap["sessions"] if any(p["id"] == speaker_id for p in s["speakers"])]
+        if not theirs:
+            abort(404, _("This speaker is not in the programme."))
         feed = _feed(event, snap, None, "schedule.ics")
         name = next(p["name"] for p in theirs[0]["speakers"] if p["id"] == speaker_id)
         return exports.schedule_ics(feed, theirs, stamp=released_at, name=name), "text/calendar"

@@ -18,8 +18,14 @@ def session_uid(event_slug: str, session_id: int, host: str) -> str:
 
 
 def _clean(text: str) -> str:
-    """Control characters have no place in a calendar line (a tab and a line break excepted)."""
-    return "".join(ch for ch in text if ch in "\t\n" or (ord(ch) >= 32 and ord(ch) != 127))
+    """Control characters have no place in a calendar (line breaks in a description excepted: they are escaped)."""
+    return "".join(ch for ch in str(text or "").replace("\r\n", "\n").replace("\r", "\n")
+                   if ch == "\n" or (ord(ch) >= 32 and ord(ch) != 127))
+
+
+def _line(text: str) -> str:
+    """A one-line property (a summary, a name, a place): tabs and line breaks become single spaces."""
+    return " ".join(_clean(text).split())
 
 
 def calendar(snapshot: dict, sessions: list[dict], *, host: str, stamp: datetime, name: str | None = None,
@@ -33,7 +39,7 @@ def calendar(snapshot: dict, sessions: list[dict], *, host: str, stamp: datetime
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", _clean(name or snapshot["event"]["name"]))
+    cal.add("x-wr-calname", _line(name or snapshot["event"]["name"]))
     cal.add("x-wr-timezone", snapshot["event"]["timezone"])
     for s in sessions:
         ev = icalendar.Event()
@@ -42,10 +48,10 @@ def calendar(snapshot: dict, sessions: list[dict], *, host: str, stamp: datetime
         ev.add("sequence", int(snapshot.get("number", 1)))
         ev.add("dtstart", datetime.fromisoformat(s["start"]).astimezone(zone))
         ev.add("dtend", datetime.fromisoformat(s["end"]).astimezone(zone))
-        ev.add("summary", _clean(s["title"]))
+        ev.add("summary", _line(s["title"]))
         room, venue = rooms.get(s["room_id"], ({"name": ""}, {"name": "", "address": ""}))
-        ev.add("location", _clean(", ".join(x for x in (room["name"], venue["name"], venue["address"]) if x)))
-        speakers = ", ".join(p["name"] for p in s.get("speakers", []))
+        ev.add("location", _line(", ".join(x for x in (room["name"], venue["name"], venue["address"]) if x)))
+        speakers = ", ".join(_line(p["name"]) for p in s.get("speakers", []))
         ev.add("description", _clean("\n\n".join(x for x in (speakers, s.get("abstract", "")) if x)))
         if url_of is not None:
             ev.add("url", url_of(s))
