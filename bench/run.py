@@ -122,6 +122,12 @@ def main() -> None:
     print("\nautomatic scheduler (bench/scheduler.py)")
     scheduler.main([])
 
+    from . import public
+
+    for sessions in (60, 240, 1000):
+        print(f"\npublic programme under load at {sessions} sessions (bench/public.py)")
+        public.main(["--sessions", str(sessions)])
+
 
 if __name__ == "__main__":
     main()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import and_, bindparam, select
 
 from ..db import db
 from ..events.models import Event
@@ -20,6 +20,27 @@ def latest_header(event: Event) -> tuple[int, int, datetime] | None:
     row = db.session.execute(select(ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at)
                              .where(ScheduleVersion.event_id == event.id)
                              .order_by(ScheduleVersion.number.desc()).limit(1)).first()
+    return tuple(row) if row else None
+
+
+_HEADER = {}
+
+
+def public_header(slug: str, number: int | None = None) -> tuple | None:
+    """(event id, colour, version id, number, released at) of the event's latest release (or of release `number`)
+    in one small query, the version's columns None when there is none; None for an unknown event. The statement is
+    built once and run on the connection, as every public request runs it."""
+    if (number is None) not in _HEADER:
+        on = ScheduleVersion.event_id == Event.id
+        if number is not None:
+            on = and_(on, ScheduleVersion.number == bindparam("number"))
+        _HEADER[number is None] = (
+            select(Event.id, Event.colour, ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at)
+            .select_from(Event).outerjoin(ScheduleVersion, on).where(Event.slug == bindparam("slug"))
+            .order_by(ScheduleVersion.number.desc()).limit(1))
+    statement = _HEADER[number is None]
+    params = {"slug": slug} if number is None else {"slug": slug, "number": number}
+    row = db.session.connection().execute(statement, params).first()
     return tuple(row) if row else None
 
 

@@ -26,12 +26,35 @@ def _lang() -> str:
     return str(get_locale() or "de")
 
 
-def _header(event: Event, number: int | None):
-    header = prog.latest_header(event) if number is None else prog.version_header(event, number)
-    if header is None:
+class _Event:
+    """The event as a public request first needs it: its id, slug and colour from the one query that also finds the
+    version. Anything else (its name, its zone …) loads the whole event, which only a rendering (a cache miss)
+    does; so a cache hit costs that one query and no more."""
+
+    def __init__(self, event_id: int, slug: str, colour: str):
+        self.id, self.slug, self.colour = event_id, slug, colour
+        self._full: Event | None = None
+
+    def __getattr__(self, name: str):
+        if self._full is None:
+            self._full = load_event(self.slug)
+        return getattr(self._full, name)
+
+
+def _public(slug: str, number: int | None = None) -> tuple[_Event, tuple[int, int, datetime]]:
+    """The event and the header (version id, number, released at) of its latest release, or of release `number`;
+    404 when either does not exist, 400 on odd query strings."""
+    if "\x00" in slug or len(slug) > 60:  # as load_event: no slug holds a NUL or is this long
+        abort(404, _("This event does not exist."))
+    _check_args()
+    row = prog.public_header(slug, number)
+    if row is None:
+        abort(404, _("This event does not exist."))
+    event_id, colour, version_id, found, released_at = row
+    if version_id is None:
         abort(404, _("No programme has been published for this event yet.") if number is None else
               _("This version of the programme does not exist."))
-    return header
+    return _Event(event_id, slug, colour), (version_id, found, released_at)
 
 
 def _args_key() -> tuple:
@@ -144,9 +167,7 @@ def _check_args() -> None:
 
 @bp.get("/events/<slug>/programme/")
 def programme(slug: str):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         p = prog.read(snap, _lang())
@@ -166,9 +187,7 @@ def _session_or_404(p: prog.Programme, session_id: int) -> prog.Item:
 
 @bp.get("/events/<slug>/programme/sessions/<int:session_id>/")
 def session_page(slug: str, session_id: int):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         p = prog.read(snap, _lang())
@@ -178,9 +197,7 @@ def session_page(slug: str, session_id: int):
 
 @bp.get("/events/<slug>/programme/speakers/<int:speaker_id>/")
 def speaker_page(slug: str, speaker_id: int):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         p = prog.read(snap, _lang())
@@ -192,9 +209,7 @@ def speaker_page(slug: str, speaker_id: int):
 
 @bp.get("/events/<slug>/programme/venues/<int:venue_id>/")
 def venue_page(slug: str, venue_id: int):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         venue = next((v for v in snap["venues"] if v["id"] == venue_id), None)
@@ -210,9 +225,7 @@ def venue_page(slug: str, venue_id: int):
 def now(slug: str):
     """What runs now and next at each venue, for screens on site; the page's own script reloads it every minute
     unless the reader pauses it. Rendered afresh each minute."""
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
     moment = clock()
     minute = moment.replace(second=0, microsecond=0)
 
@@ -233,9 +246,7 @@ def now(slug: str):
 
 @bp.get("/events/<slug>/programme/changes/")
 def changes(slug: str):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         from ..schedule.models import ScheduleVersion
@@ -261,9 +272,7 @@ def changes(slug: str):
 
 @bp.get("/events/<slug>/programme/print/<int:venue_id>/<day>/")
 def print_page(slug: str, venue_id: int, day: str):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         if not any(v["id"] == venue_id for v in snap["venues"]) or day not in snap["event"]["days"]:
@@ -307,25 +316,19 @@ def _render_feed(event: Event, name: str, number: int | None):
 
 @bp.get("/events/<slug>/<any(schedule.xml, schedule.json, schedule.ics, schedule.csv):name>")
 def feed(slug: str, name: str):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
     return _serve(event, header, name, _render_feed(event, name, None), cors=True)
 
 
 @bp.get("/events/<slug>/schedule/v/<int:number>/<any(schedule.xml, schedule.json, schedule.ics, schedule.csv):name>")
 def version_feed(slug: str, number: int, name: str):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, number)
+    event, header = _public(slug, number)
     return _serve(event, header, f"v-{name}", _render_feed(event, name, number), cors=True)
 
 
 @bp.get("/events/<slug>/programme/sessions/<int:session_id>/session.ics")
 def session_ics(slug: str, session_id: int):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         found = [s for s in [*snap["sessions"], *snap.get("cancelled", [])] if s["id"] == session_id]
@@ -338,9 +341,7 @@ def session_ics(slug: str, session_id: int):
 
 @bp.get("/events/<slug>/programme/speakers/<int:speaker_id>/speaker.ics")
 def speaker_ics(slug: str, speaker_id: int):
-    event = load_event(slug)
-    _check_args()
-    header = _header(event, None)
+    event, header = _public(slug)
 
     def render(snap, released_at):
         theirs = [s for s in snap["sessions"] if any(p["id"] == speaker_id for p in s["speakers"])]

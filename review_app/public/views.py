@@ -14,9 +14,12 @@ from ..db import db
 from ..events.models import Event, SessionFormat
 from ..events.permissions import can_manage_event, is_admin
 from ..events.views import load_event
+from ..extensions import limiter
 from ..web import clock, safe_next
 
 bp = Blueprint("public", __name__)
+# no limit applies to what anyone can read (there are no default limits); exempt, the check is not even run
+limiter.exempt(bp)
 
 
 @bp.get("/")
