@@ -44,12 +44,6 @@ def public_header(slug: str, number: int | None = None) -> tuple | None:
     return tuple(row) if row else None
 
 
-def version_header(event: Event, number: int) -> tuple[int, int, datetime] | None:
-    row = db.session.execute(select(ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at)
-                             .where(ScheduleVersion.event_id == event.id, ScheduleVersion.number == number)).first()
-    return tuple(row) if row else None
-
-
 def load_version(version_id: int) -> ScheduleVersion:
     return db.session.get(ScheduleVersion, version_id)
 
