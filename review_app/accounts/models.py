@@ -51,6 +51,10 @@ class User(Base):
     # when the person agreed to the privacy notice at registration (None: accounts made before it was asked)
     privacy_consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # the site admin switched the account off: it cannot log in, and its login sessions were ended
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the person deleted their account: name, address and profile were replaced (records that must stay remain)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     sessions: Mapped[list[LoginSession]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
@@ -66,7 +70,7 @@ class User(Base):
 
     @property
     def is_active(self) -> bool:
-        return True
+        return self.deactivated_at is None and self.deleted_at is None
 
     @property
     def email_confirmed(self) -> bool:
@@ -90,6 +94,7 @@ class LoginSession(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     user_agent: Mapped[str] = mapped_column(String(200), default="")
+    last_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the latest request with this login
 
     user: Mapped[User] = relationship(back_populates="sessions")
 

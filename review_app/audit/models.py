@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..accounts.models import User
@@ -12,10 +12,11 @@ from ..db import Base, UTCDateTime, db, utcnow
 
 class AuditEntry(Base):
     __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     action: Mapped[str] = mapped_column(String(60))
     object_type: Mapped[str] = mapped_column(String(40))

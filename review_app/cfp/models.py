@@ -115,14 +115,14 @@ proposal_themes = Table(
     Base.metadata,
     Column("proposal_id", ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
     # no cascade from the theme: a theme that proposals use cannot be deleted under them
-    Column("theme_id", ForeignKey("theme.id"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id"), primary_key=True, index=True),
 )
 
 proposal_audiences = Table(
     "proposal_audience",
     Base.metadata,
     Column("proposal_id", ForeignKey("proposal.id", ondelete="CASCADE"), primary_key=True),
-    Column("audience_id", ForeignKey("audience.id"), primary_key=True),
+    Column("audience_id", ForeignKey("audience.id"), primary_key=True, index=True),
 )
 
 
@@ -148,8 +148,8 @@ class Proposal(Base):
     title: Mapped[str] = mapped_column(String(200))
     abstract: Mapped[str] = mapped_column(String(600))
     description: Mapped[str] = mapped_column(Text, default="")
-    format_id: Mapped[int] = mapped_column(ForeignKey("session_format.id"))
-    main_theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"))
+    format_id: Mapped[int] = mapped_column(ForeignKey("session_format.id"), index=True)
+    main_theme_id: Mapped[int] = mapped_column(ForeignKey("theme.id"), index=True)
     language: Mapped[str] = mapped_column(String(2), default="de")
     project_organisation: Mapped[str] = mapped_column(String(200), default="")
     project_city: Mapped[str] = mapped_column(String(120), default="")
@@ -162,6 +162,8 @@ class Proposal(Base):
     notes_for_committee: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # `flask retention` replaced the texts and the people's details of a rejected or withdrawn proposal
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # an accepted proposal must be confirmed by then (set when the committee releases its decision)
     confirm_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -248,8 +250,8 @@ class Invitation(Base):
     state: Mapped[InvitationState] = mapped_column(
         Enum(InvitationState, native_enum=False, length=20, validate_strings=True,
              create_constraint=True, name="invitation_state"), default=InvitationState.pending)
-    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
-    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    invited_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

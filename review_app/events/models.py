@@ -147,7 +147,7 @@ room_formats = Table(
     "room_format",
     Base.metadata,
     Column("room_id", ForeignKey("room.id", ondelete="CASCADE"), primary_key=True),
-    Column("format_id", ForeignKey("session_format.id", ondelete="CASCADE"), primary_key=True),
+    Column("format_id", ForeignKey("session_format.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 venue_audiences = Table(
@@ -161,7 +161,7 @@ format_venues = Table(
     "format_venue",
     Base.metadata,
     Column("format_id", ForeignKey("session_format.id", ondelete="CASCADE"), primary_key=True),
-    Column("venue_id", ForeignKey("venue.id", ondelete="CASCADE"), primary_key=True),
+    Column("venue_id", ForeignKey("venue.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
 
 
@@ -240,7 +240,7 @@ class TravelTime(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
     venue_a_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
-    venue_b_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"))
+    venue_b_id: Mapped[int] = mapped_column(ForeignKey("venue.id", ondelete="CASCADE"), index=True)
     minutes: Mapped[int] = mapped_column(Integer)
 
     venue_a: Mapped[Venue] = relationship(foreign_keys=[venue_a_id])

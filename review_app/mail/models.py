@@ -22,7 +22,7 @@ class OutboxMessage(Base):
     __table_args__ = (Index("ix_outbox_message_due", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"))
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="SET NULL"), index=True)
     template: Mapped[str] = mapped_column(String(80))
     recipient: Mapped[str] = mapped_column(String(254))
     recipient_name: Mapped[str | None] = mapped_column(String(120))  # the display name in the To header
