@@ -8,7 +8,7 @@ FLASK := FLASK_DEBUG=1 $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test setup setup-test migrate seed lint e2e-deps translations lock bench clean
+.PHONY: run test setup setup-test migrate seed lint bandit browser-tools e2e-deps translations lock bench clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -35,8 +35,26 @@ seed: migrate
 run: seed
 	$(FLASK) dev-server --host $(HOST) --port $(PORT)
 
-test: setup-test
+# The browser tests run too: axe-core and the Nu HTML Checker come from npm (package-lock.json), the browser is the
+# system's Chromium. Without them the browser tests are skipped, and this says so loudly (CI sets REQUIRE_E2E=1,
+# which turns the skip into a failure).
+test: setup-test browser-tools
+	@command -v chromium >/dev/null || [ -n "$$CHROMIUM_PATH" ] || printf '\n%s\n%s\n%s\n\n' \
+	  '!!!!!!!! NO CHROMIUM: the browser tests (tests/e2e) will be SKIPPED !!!!!!!!' \
+	  '!!!!!!!! install it: apt-get install -y --no-install-recommends chromium (or make e2e-deps) !!!!!!!!' \
+	  '!!!!!!!! or point CHROMIUM_PATH at a Chromium binary !!!!!!!!' >&2
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# axe-core and vnu-jar, as package-lock.json pins them (a stamp, so that `make test` runs npm only when it changed)
+browser-tools: node_modules/.installed
+
+node_modules/.installed: package-lock.json
+	@if command -v npm >/dev/null; then npm ci --ignore-scripts --no-audit --no-fund --silent && touch $@; \
+	else printf '\n!!!!!!!! NO npm: axe-core and the HTML checker are missing; the browser tests will be SKIPPED !!!!!!!!\n\n' >&2; fi
+
+# Static security checks of the application code: no finding of medium or high severity.
+bandit: setup-test
+	$(BIN)/bandit -q -r review_app migrations wsgi.py --severity-level medium --confidence-level low
 
 lint: setup-test
 	$(BIN)/ruff check .
@@ -44,7 +62,7 @@ lint: setup-test
 # Browser and axe-core for the end-to-end tests (Debian's chromium; axe-core from npm).
 e2e-deps:
 	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium fonts-liberation)
-	npm ci --ignore-scripts --no-audit --no-fund --silent
+	npm ci --ignore-scripts --no-audit --no-fund --silent && touch node_modules/.installed
 
 # Re-extract the strings, merge them into the de/en catalogues, compile the .mo files (they are committed).
 # babel.cfg only matches review_app/ and templates/; .venv and node_modules are not even walked.

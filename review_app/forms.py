@@ -155,6 +155,8 @@ class BaseForm(FlaskForm):
             # every input, select, textarea and checkbox with an error says so to screen readers
             if field.errors:
                 render_kw = {**render_kw, "aria-invalid": "true"}
+            if field.type == "CSRFTokenField":  # a page with several forms would repeat id="csrf_token"
+                render_kw = {"id": False, **render_kw}
             return super().render_field(field, render_kw)
 
     def validate(self, extra_validators=None) -> bool:

@@ -29,4 +29,4 @@ def render_markdown(text: str | None, top_heading: int = 3) -> Markup:
         html = html.replace(f"<h{level}>", f"<h{top_heading}>").replace(f"</h{level}>", f"</h{top_heading}>")
     clean = nh3.clean(html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes={"http", "https", "mailto"},
                       link_rel="nofollow noopener noreferrer")
-    return Markup(clean)  # noqa: S704 - sanitised by nh3 above
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 above  # nosec B704

@@ -21,6 +21,8 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from review_app.db import db
 from review_app.mail.services import send_pending
 
+from . import html_check
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -34,6 +36,8 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 def _missing() -> list[str]:
     missing = []
+    if (html := html_check.missing()) is not None:
+        missing.append(html)
     if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
         missing.append(f"Chromium not found at {CHROMIUM} (apt-get install --no-install-recommends chromium, "
                        "or set CHROMIUM_PATH)")
@@ -73,6 +77,20 @@ def _e2e_requirements():
                     pytrace=False)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """The Nu HTML Checker over every page type the browser tests saw: an error fails the run."""
+    for recorder in _RECORDERS:
+        errors = html_check.check(recorder)
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_sep("=", f"Nu HTML Checker: {len(recorder.pages)} page types, {len(errors)} errors",
+                               red=bool(errors), green=not errors)
+            for line in errors:
+                reporter.write_line(line)
+        if errors:
+            session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
 # ---------------------------------------------------------------- the app on loopback
 
 class _QuietHandler(WSGIRequestHandler):
@@ -80,10 +98,16 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+_RECORDERS: list[html_check.HtmlRecorder] = []
+
+
 @pytest.fixture(scope="session")
-def live_server_url(app) -> Iterator[str]:
-    """The session's app served by werkzeug on 127.0.0.1 (port 0: the OS picks a free one), threaded."""
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+def live_server_url(app, tmp_path_factory) -> Iterator[str]:
+    """The session's app served by werkzeug on 127.0.0.1 (port 0: the OS picks a free one), threaded; every page
+    type it answers is kept for the Nu HTML Checker (see pytest_sessionfinish)."""
+    recorder = html_check.HtmlRecorder(app, tmp_path_factory.mktemp("html-pages"))
+    _RECORDERS.append(recorder)
+    server = make_server("127.0.0.1", 0, recorder, threaded=True, request_handler=_QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
