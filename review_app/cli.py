@@ -1,4 +1,5 @@
-"""Flask commands: create-admin, seed-demo, remind-unconfirmed, export-static, dev-server, and the `mail` group."""
+"""Flask commands: create-admin, seed-demo, remind-unconfirmed, export-static, dev-server, the `mail` group, and
+backup/restore (review_app/backup.py)."""
 from __future__ import annotations
 
 import threading
@@ -11,9 +12,12 @@ from .db import db, utcnow
 
 
 def register_commands(app: Flask) -> None:
+    from .backup import backup_command, restore_command
     from .mail.cli import mail_cli
 
     app.cli.add_command(mail_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(dev_server_command)
