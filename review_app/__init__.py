@@ -38,6 +38,7 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     config_module.from_environment(app.config)
     if test_config:
         app.config.update(test_config)
+    config_module.settle_cookie_security(app.config, debug=app.debug, testing=app.testing)
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         app.config["SQLALCHEMY_DATABASE_URI"] = "sqlite:///" + os.path.join(app.instance_path, "review_app.sqlite")
@@ -47,6 +48,9 @@ def register_config(app: Flask, test_config: dict[str, Any] | None) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    from .public import front
+
+    front.install(app)  # released pages and feeds answered again before Flask builds a request
     if app.config["PROXY_FIX"]:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -98,6 +102,7 @@ def register_blueprints(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter  # before any rule is added
     from .accounts.views import bp as accounts_bp
     from .cfp.views import bp as cfp_bp
+    from .events import outbox_views as _outbox_views  # noqa: F401 - the outbox pages, on manage_bp
     from .events.views import bp as manage_bp
     from .legal.views import bp as legal_bp
     from .mail.views import bp as devmail_bp
@@ -113,6 +118,9 @@ def register_blueprints(app: Flask) -> None:
     for bp in (public_bp, accounts_bp, cfp_bp, manage_bp, review_bp, review_committee_bp, review_decisions_bp,
                review_speaker_bp, schedule_bp, api_bp, legal_bp, devmail_bp):
         app.register_blueprint(bp)
+    from .privacy.views import bp as privacy_bp  # the person's data, account deletion, audit log, `flask retention`
+
+    app.register_blueprint(privacy_bp)
     from . import navigation
 
     navigation.init_app(app)  # the header's areas, fed by the blueprints' providers just imported

@@ -18,9 +18,12 @@ class Defaults:
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
+    # None: Secure (sent over HTTPS only) unless in debug or testing; settle_cookie_security decides. Set False
+    # for a plain-http deployment. REMEMBER_COOKIE_SECURE (Flask-Login) follows it unless set itself.
+    SESSION_COOKIE_SECURE: bool | None = None
     PERMANENT_SESSION_LIFETIME = 14 * 24 * 3600
     WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the (server-side) login session
+    WTF_CSRF_ENABLED = True  # Flask-WTF's default, written out so that REVIEW_APP_WTF_CSRF_ENABLED=false is a bool
     BABEL_DEFAULT_LOCALE = "de"
     BABEL_DEFAULT_TIMEZONE = "Europe/Berlin"
     LANGUAGES = ("de", "en")
@@ -34,7 +37,9 @@ class Defaults:
     MAIL_DEFAULT_SENDER = "Smart City Days <noreply@review-app.invalid>"
     MAIL_TIMEOUT = 10
     MAIL_DEBUG = False  # Flask-Mail would otherwise print every SMTP exchange in debug mode
-    MAIL_MAX_ATTEMPTS = 8
+    # Temporary SMTP failures (refused connections, 4xx replies) are retried with backoff (1, 2, 4 … minutes, at
+    # most 6 hours apart) until the retries have spanned this many seconds; only then is the mail failed
+    MAIL_GIVE_UP_AFTER = 2 * 24 * 3600
     # The automatic scheduler (OR-Tools CP-SAT): threads and random seed; the time limit is the event's setting
     SCHEDULER_WORKERS = 2
     SCHEDULER_SEED = 1
@@ -61,6 +66,8 @@ class Defaults:
     INVITATION_TTL = 30 * 24 * 3600
     MAX_PENDING_INVITATIONS = 10  # per proposal
     LOGIN_SESSION_TTL = 14 * 24 * 3600
+    # `flask retention` anonymises rejected, withdrawn and declined proposals this many days after their event ended
+    RETENTION_DAYS = 180
 
 
 _BOOL = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
@@ -89,3 +96,16 @@ def from_environment(config: dict[str, Any], environ: os._Environ[str] | dict[st
         if key == "DATABASE_URL":
             key = "SQLALCHEMY_DATABASE_URI"
         config[key] = _coerce(raw, config.get(key))
+
+
+def settle_cookie_security(config: dict[str, Any], *, debug: bool, testing: bool) -> None:
+    """The session and remember cookies are Secure by default; only debug (`make run` on http://127.0.0.1:5000)
+    and the test suite default to plain http. An explicit setting (instance config or environment) wins."""
+    secure = config.get("SESSION_COOKIE_SECURE")
+    if isinstance(secure, str):  # from the environment: the default None gives _coerce no type to follow
+        secure = _coerce(secure, False)
+    if secure is None:
+        secure = not (debug or testing)
+    config["SESSION_COOKIE_SECURE"] = secure
+    remember = config.get("REMEMBER_COOKIE_SECURE")
+    config["REMEMBER_COOKIE_SECURE"] = secure if remember is None else _coerce(str(remember), False)

@@ -40,9 +40,11 @@ class Link:
 
 AreaProvider = Callable[[object], Iterable[Link]]  # (user) -> the areas of the user's roles
 EventLinkProvider = Callable[[object], Iterable[Link]]  # (event) -> links of the event's committee pages
+AdminLinkProvider = Callable[[], Iterable[Link]]  # () -> links of the site admin's pages
 
 _areas: list[AreaProvider] = []
 _event_links: list[EventLinkProvider] = []
+_admin_links: list[AdminLinkProvider] = []
 
 
 def area_provider(fn: AreaProvider) -> AreaProvider:
@@ -54,6 +56,12 @@ def area_provider(fn: AreaProvider) -> AreaProvider:
 def event_link_provider(fn: EventLinkProvider) -> EventLinkProvider:
     """Register a function giving links of an event's committee pages (its sub-navigation)."""
     _event_links.append(fn)
+    return fn
+
+
+def admin_link_provider(fn: AdminLinkProvider) -> AdminLinkProvider:
+    """Register a function giving links of the site admin's pages (the sub-navigation of the site admin area)."""
+    _admin_links.append(fn)
     return fn
 
 
@@ -91,6 +99,10 @@ def event_links(event) -> list[Link]:
     return sorted((link for fn in _event_links for link in fn(event)), key=lambda link: link.order)
 
 
+def admin_links() -> list[Link]:
+    return sorted((link for fn in _admin_links for link in fn()), key=lambda link: link.order)
+
+
 def _header_areas() -> tuple[list[Link], Link | None]:
     from flask_login import current_user
     from sqlalchemy.exc import SQLAlchemyError
@@ -109,4 +121,5 @@ def init_app(app: Flask) -> None:
     @app.context_processor
     def _navigation():
         # callables: only the page layout asks, so that mail templates rendered mid-request query nothing
-        return {"header_areas": _header_areas, "event_links": event_links, "current_link": current_link}
+        return {"header_areas": _header_areas, "event_links": event_links, "current_link": current_link,
+                "admin_links": admin_links}

@@ -1,5 +1,5 @@
-"""accounts: deactivation and deletion (DSGVO), a login's last request; proposals: retention; an index on every
-foreign key and on the audit log's object
+"""accounts: deactivation and deletion (DSGVO), a login's last request; proposals: retention; released versions:
+when a deletion revised them; an index on every foreign key and on the audit log's object
 
 Revision ID: 0007
 Revises: 0006
@@ -49,6 +49,9 @@ def upgrade():
     with op.batch_alter_table('room_format', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_room_format_format_id'), ['format_id'], unique=False)
 
+    with op.batch_alter_table('schedule_version', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('revised_at', sa.DateTime(), nullable=True))
+
     with op.batch_alter_table('travel_time', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_travel_time_venue_b_id'), ['venue_b_id'], unique=False)
 
@@ -62,6 +65,9 @@ def downgrade():
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.drop_column('deleted_at')
         batch_op.drop_column('deactivated_at')
+
+    with op.batch_alter_table('schedule_version', schema=None) as batch_op:
+        batch_op.drop_column('revised_at')
 
     with op.batch_alter_table('travel_time', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_travel_time_venue_b_id'))

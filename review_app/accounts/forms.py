@@ -3,10 +3,11 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from ..forms import BaseForm
 from .models import ORGANISATION_TYPE_LABELS
+from .passwords import is_common_password
 
 LANGUAGE_CHOICES = [("de", "Deutsch"), ("en", "English")]
 
@@ -15,9 +16,16 @@ def organisation_type_choices():
     return [(k.value, v) for k, v in ORGANISATION_TYPE_LABELS.items()]
 
 
+def not_common(form, field) -> None:
+    if field.data and is_common_password(field.data):
+        raise ValidationError(_l("This password is one of the most common ones, which are tried first when an account "
+                                 "is attacked. Please choose another."))
+
+
 def _password(label):
-    return PasswordField(label, validators=[DataRequired(), Length(min=10, max=200)],
-                         description=_l("At least 10 characters."))
+    """A new password: registration, reset and change all ask the same of it."""
+    return PasswordField(label, validators=[DataRequired(), Length(min=10, max=200), not_common],
+                         description=_l("At least 10 characters, and not one of the most common passwords."))
 
 
 class RegisterForm(BaseForm):

@@ -9,13 +9,14 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 
 from ..audit.models import record
 from ..db import db
-from ..errors import DomainError
+from ..errors import DomainError, InvalidState, NotFound, PermissionDenied
 from ..mail.services import absolute_url, queue_mail
 from .models import AccountToken, LoginSession, OrganisationType, TokenPurpose, User
+from .permissions import can_deactivate, can_reactivate, is_site_admin
 
 _HASHERS = {
     "default": PasswordHasher(),  # argon2id with the library's current recommended parameters
@@ -23,6 +24,9 @@ _HASHERS = {
     "fast": PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1),
 }
 _DUMMY_HASHES: dict[str, str] = {}
+# a login's last_seen_at is written at most this often, not on every request
+LAST_SEEN_EVERY = timedelta(minutes=1)
+PEOPLE_PER_PAGE = 50
 
 
 def _hasher() -> PasswordHasher:
@@ -109,13 +113,15 @@ def register(*, name: str, email: str, password: str, organisation: str,
     The person must have agreed to the privacy notice (`privacy_consented`); the account records when.
 
     If the address already has an account, nothing is created and its owner gets a mail saying so: the answer to
-    the visitor is the same either way, so registration does not tell who has an account. Returns the new user,
-    or None. `hashed` is a precomputed hash of `password` (the demo seeder hashes its shared password once).
+    the visitor is the same either way, so registration does not tell who has an account — in content and in time:
+    the password is hashed on both paths (the costly step). Returns the new user, or None. `hashed` is a
+    precomputed hash of `password` (the demo seeder hashes its shared password once).
     `next_page` (a safe local path, checked by the caller) is where the mailed links lead after confirming/login.
     """
     if not privacy_consented:
         raise DomainError(_("Please agree to the privacy notice: without it we cannot create your account."), 422)
     email = normalise_email(email)
+    password_hash = hashed or hash_password(password)  # before the lookup: a taken address costs the same time
     existing = find_user_by_email(email)
     if existing is not None:
         queue_mail(template="account_exists", recipient=existing.email, language=existing.language, now=now,
@@ -123,7 +129,7 @@ def register(*, name: str, email: str, password: str, organisation: str,
                    reset_link=absolute_url("accounts.forgot_password"))
         record(actor=None, action="account.register_again", obj=existing, now=now)
         return None
-    user = User(name=name.strip(), email=email, password_hash=hashed or hash_password(password),
+    user = User(name=name.strip(), email=email, password_hash=password_hash,
                 organisation=organisation.strip(), organisation_type=OrganisationType(organisation_type),
                 city=city.strip(), language=language, created_at=now, privacy_consented_at=now)
     db.session.add(user)
@@ -161,7 +167,7 @@ def start_session(user: User, *, now: datetime, user_agent: str = "") -> str:
     token, digest = new_token()
     db.session.add(LoginSession(user_id=user.id, token_hash=digest, created_at=now,
                                 expires_at=now + timedelta(seconds=current_app.config["LOGIN_SESSION_TTL"]),
-                                user_agent=user_agent[:200]))
+                                user_agent=user_agent[:200], last_seen_at=now))
     user.current_session_token = token
     return token
 
@@ -171,6 +177,11 @@ def authenticate(email: str, password: str, *, now: datetime, user_agent: str = 
     if not verify_password(user, password):
         raise DomainError(_("Email address or password is wrong."), 401)
     assert user is not None
+    if user.deleted_at is not None:
+        raise DomainError(_("Email address or password is wrong."), 401)
+    if user.deactivated_at is not None:  # said only to whoever knows the password
+        raise DomainError(_("This account has been deactivated by the site administration, so it cannot log in. "
+                            "Please contact the organisers if you think this is a mistake."), 403)
     if not user.email_confirmed:
         raise DomainError(_("Please confirm your email address first: follow the link in the mail we sent you."),
                           403)
@@ -179,13 +190,64 @@ def authenticate(email: str, password: str, *, now: datetime, user_agent: str = 
     return user
 
 
+def record_failed_login(email: str, *, now: datetime) -> None:
+    """An audit row `account.login_failed` with the address tried (normalised; never the password). The login view
+    writes it after rolling back the refused login, so that the attempt stays."""
+    from ..audit.models import AuditEntry
+
+    user = find_user_by_email(email)
+    db.session.add(AuditEntry(at=now, actor_id=None, event_id=None, action="account.login_failed",
+                              object_type=User.__tablename__, object_id=user.id if user is not None else None,
+                              details={"email": normalise_email(email)[:254]}))
+
+
 def load_session_user(token: str, *, now: datetime) -> User | None:
+    """The user of a live login session, or None (ended, expired, or the account switched off).
+    Marks the session seen now if it was last seen a minute or more ago (the caller commits; see views)."""
     row = db.session.scalar(select(LoginSession).where(LoginSession.token_hash == hash_token(token)))
     if row is None or row.expires_at <= now:
         return None
     user = row.user
+    if not user.is_active:
+        return None
+    if row.last_seen_at is None or now - row.last_seen_at >= LAST_SEEN_EVERY:
+        row.last_seen_at = now
     user.current_session_token = token
     return user
+
+
+def active_sessions(user: User, *, now: datetime) -> list[LoginSession]:
+    """The user's unexpired logins, the most recently used first."""
+    return list(db.session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at > now)
+        .order_by(func.coalesce(LoginSession.last_seen_at, LoginSession.created_at).desc(), LoginSession.id.desc())))
+
+
+def is_current_session(user: User, row: LoginSession) -> bool:
+    return bool(user.current_session_token) and row.token_hash == hash_token(user.current_session_token)
+
+
+def end_other_session(user: User, session_id: int, *, now: datetime) -> None:
+    """End one of the user's other logins: its row goes, so its cookie stops working at once. Audit row.
+    Another person's session, or one that has ended already, does not exist here; this one is ended by logging out."""
+    row = db.session.get(LoginSession, session_id)
+    if row is None or row.user_id != user.id or row.expires_at <= now:
+        raise NotFound(_("This login session does not exist or has already ended."))
+    if is_current_session(user, row):
+        raise InvalidState(_("This is the session you are using now: to end it, log out."))
+    db.session.delete(row)
+    db.session.flush()
+    record(actor=user, action="account.end_session", obj=user, now=now, session_id=session_id)
+
+
+def end_other_sessions(user: User, *, now: datetime) -> int:
+    """End every login of the user but this one; returns how many ended. Audit row."""
+    query = delete(LoginSession).where(LoginSession.user_id == user.id)
+    if user.current_session_token:
+        query = query.where(LoginSession.token_hash != hash_token(user.current_session_token))
+    ended = db.session.execute(query).rowcount or 0
+    record(actor=user, action="account.end_other_sessions", obj=user, now=now, ended=ended)
+    return ended
 
 
 def end_session(user: User) -> None:
@@ -203,7 +265,7 @@ def end_all_sessions(user: User) -> None:
 def request_password_reset(email: str, *, now: datetime) -> None:
     """Queue a reset mail if the account exists; the answer to the user is the same either way."""
     user = find_user_by_email(email)
-    if user is None:
+    if user is None or not user.is_active:  # a deactivated account gets no way back in by mail
         return
     token = _issue_token(user, TokenPurpose.reset_password, current_app.config["PASSWORD_RESET_TTL"], now)
     queue_mail(template="reset_password", recipient=user.email, language=user.language, now=now, secret=True,
@@ -212,11 +274,14 @@ def request_password_reset(email: str, *, now: datetime) -> None:
 
 
 def check_reset_token(token: str, *, now: datetime) -> None:
-    _check_token(_find_token(token, TokenPurpose.reset_password), now)
+    row = _check_token(_find_token(token, TokenPurpose.reset_password), now)
+    if not row.user.is_active:
+        raise DomainError(_("This link is not valid or has already been used."), 400)
 
 
 def reset_password(token: str, new_password: str, *, now: datetime) -> User:
     """Set a new password from a mailed token; ends every login session. Confirms the email too."""
+    check_reset_token(token, now=now)
     row = _use_token(token, TokenPurpose.reset_password, now)
     user = row.user
     user.password_hash = hash_password(new_password)
@@ -275,3 +340,47 @@ def _make_admin(user: User, now: datetime) -> User:
     user.email_confirmed_at = user.email_confirmed_at or now
     record(actor=None, action="account.make_admin", obj=user, now=now)
     return user
+
+
+
+def find_people(query: str = "", *, page: int = 1) -> tuple[list[User], int]:
+    """Accounts whose name or address contains `query` (any case), a page of them by name; and how many match."""
+    query = query.strip()[:100]
+    where = []
+    if query:
+        # PostgreSQL refuses NUL in text; no name or address holds one, so nothing matches
+        if "\x00" in query:
+            return [], 0
+        pattern = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(or_(User.name.ilike(pattern, escape="\\"), User.email.ilike(pattern, escape="\\")))
+    total = db.session.scalar(select(func.count()).select_from(User).where(*where)) or 0
+    people = list(db.session.scalars(select(User).where(*where).order_by(func.lower(User.name), User.id)
+                                     .offset((max(page, 1) - 1) * PEOPLE_PER_PAGE).limit(PEOPLE_PER_PAGE)))
+    return people, total
+
+
+def deactivate_user(user: User, *, actor: User, now: datetime) -> None:
+    """The site admin switches an account off. Side effects: `deactivated_at` set; every login session of the
+    account deleted (each of its logins ends at its next request); its unused mailed links dropped; audit row.
+    A later login is refused, and a password reset sends nothing. An admin cannot switch off their own account."""
+    if not is_site_admin(actor):
+        raise PermissionDenied(_("Only the site administration can deactivate accounts."))
+    if user.id == actor.id:
+        raise PermissionDenied(_("You cannot deactivate your own account."))
+    if not can_deactivate(actor, user):
+        raise InvalidState(_("This account is already deactivated or deleted."))
+    user.deactivated_at = now
+    end_all_sessions(user)
+    for purpose in TokenPurpose:
+        _drop_unused_tokens(user, purpose)
+    record(actor=actor, action="user.deactivate", obj=user, now=now)
+
+
+def reactivate_user(user: User, *, actor: User, now: datetime) -> None:
+    """The site admin switches a deactivated account on again: it can log in (with its password) again. Audit row."""
+    if not is_site_admin(actor):
+        raise PermissionDenied(_("Only the site administration can reactivate accounts."))
+    if not can_reactivate(actor, user):
+        raise InvalidState(_("This account is not deactivated."))
+    user.deactivated_at = None
+    record(actor=actor, action="user.reactivate", obj=user, now=now)

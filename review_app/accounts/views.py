@@ -1,15 +1,18 @@
-"""Account pages: register, confirm, log in and out, reset and change the password, profile."""
+"""Account pages: register, confirm, log in and out, reset and change the password, profile, one's login
+sessions; the site admin's list of people, where accounts are deactivated and reactivated."""
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
+from .. import navigation
 from ..db import db
 from ..errors import DomainError
 from ..extensions import limiter
-from ..navigation import landing_url
+from ..forms import ActionForm
+from ..navigation import Link, landing_url
 from ..web import clock, form_page, safe_next, user_agent
 from . import services
 from .forms import (
@@ -20,6 +23,8 @@ from .forms import (
     RegisterForm,
     ResetPasswordForm,
 )
+from .models import User
+from .permissions import can_deactivate, can_reactivate, can_see_people
 
 bp = Blueprint("accounts", __name__)
 
@@ -39,6 +44,33 @@ def _email_key() -> str:
 
 rate_limited = limiter.limit(_account_limit, methods=["POST"])
 per_account = limiter.limit(_per_account_limit, key_func=_email_key, methods=["POST"])
+
+
+@navigation.admin_link_provider
+def _admin_links():
+    yield Link("people", _("People"), url_for("accounts.admin_people"), order=20)
+
+
+def _settle_login_session():
+    """Before anything else in the request, CSRFProtect's check included: a cookie whose login session has ended
+    (logged out elsewhere, ended from the sessions page, the account deactivated, expired) is emptied, so that
+    the CSRF token it carries dies with the login; a live one's last_seen_at (set by the loader at most once a
+    minute) is saved."""
+    if request.endpoint == "static" or "_user_id" not in session:
+        return
+    if not current_user.is_authenticated:
+        keep_lang = session.get("lang")
+        session.clear()
+        if keep_lang:
+            session["lang"] = keep_lang
+        flash(_("Your login has ended. Please log in again."), "info")
+    elif db.session.dirty:  # nothing else has happened in this request yet
+        db.session.commit()
+
+
+@bp.record_once
+def _run_first(state):
+    state.app.before_request_funcs.setdefault(None, []).insert(0, _settle_login_session)
 
 
 def _log_in_with_fresh_session(user) -> None:
@@ -90,7 +122,7 @@ def resend_confirmation():
     form = EmailOnlyForm()
     if form.validate_on_submit():
         user = services.find_user_by_email(form.email.data)
-        if user is not None and not user.email_confirmed:
+        if user is not None and user.is_active and not user.email_confirmed:
             services.send_confirmation(user, now=clock())
             db.session.commit()
         flash(_("If an unconfirmed account exists for this address, a new confirmation mail is on its way."),
@@ -112,6 +144,9 @@ def login():
                                          user_agent=user_agent(request))
         except DomainError as err:
             db.session.rollback()
+            if err.status == 401:  # a wrong address or password: the attempt is audited
+                services.record_failed_login(form.email.data, now=clock())
+                db.session.commit()
             form.password.errors.append(err.message)
             return form_page("accounts/login.html", form, status=err.status)
         db.session.commit()
@@ -196,3 +231,95 @@ def change_password():
         flash(_("Your password is changed. You were logged out everywhere else."), "success")
         return redirect(url_for("accounts.profile"))
     return form_page("accounts/change_password.html", form)
+
+
+@bp.get("/account/sessions")
+@login_required
+def sessions():
+    """The person's live logins: when each started and was last used, from which browser, which one is this."""
+    user = current_user._get_current_object()
+    rows = services.active_sessions(user, now=clock())
+    return render_template("accounts/sessions.html", rows=rows, is_current=lambda row: services.is_current_session(
+        user, row), action_form=ActionForm())
+
+
+@bp.post("/account/sessions/<int:session_id>/end")
+@login_required
+def end_session(session_id: int):
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.end_other_session(current_user._get_current_object(), session_id, now=clock())
+    db.session.commit()
+    flash(_("The login session is ended: that browser is logged out."), "success")
+    return redirect(url_for("accounts.sessions"))
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    ended = services.end_other_sessions(current_user._get_current_object(), now=clock())
+    db.session.commit()
+    flash(_("Every other login session is ended (%(num)d).", num=ended), "success")
+    return redirect(url_for("accounts.sessions"))
+
+
+def _people_page() -> int:
+    page = request.args.get("page", 1, type=int)
+    return page if page and 0 < page <= 100_000 else 1
+
+
+@bp.get("/admin/people")
+@login_required
+def admin_people():
+    """Every account, for the site admin: search by name or address, deactivate and reactivate."""
+    if not can_see_people(current_user):
+        abort(404)
+    query = request.args.get("q", "")[:100]
+    page = _people_page()
+    people, total = services.find_people(query, page=page)
+    pages = max(1, -(-total // services.PEOPLE_PER_PAGE))
+    return render_template("accounts/admin_people.html", people=people, total=total, query=query, page=page,
+                           pages=pages, can_deactivate=can_deactivate, can_reactivate=can_reactivate,
+                           action_form=ActionForm())
+
+
+def _person(user_id: int) -> User:
+    if not can_see_people(current_user):
+        abort(404)
+    person = db.session.get(User, user_id)
+    if person is None:
+        abort(404)
+    form = ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    return person
+
+
+def _back_to_people():
+    query, page = request.args.get("q", "")[:100], _people_page()
+    return redirect(url_for("accounts.admin_people", q=query or None, page=page if page > 1 else None))
+
+
+@bp.post("/admin/people/<int:user_id>/deactivate")
+@login_required
+def deactivate_user(user_id: int):
+    person = _person(user_id)
+    services.deactivate_user(person, actor=current_user._get_current_object(), now=clock())
+    db.session.commit()
+    flash(_("%(name)s is deactivated: every login of the account has ended, and it cannot log in.",
+            name=person.name), "success")
+    return _back_to_people()
+
+
+@bp.post("/admin/people/<int:user_id>/reactivate")
+@login_required
+def reactivate_user(user_id: int):
+    person = _person(user_id)
+    services.reactivate_user(person, actor=current_user._get_current_object(), now=clock())
+    db.session.commit()
+    flash(_("%(name)s is active again and can log in.", name=person.name), "success")
+    return _back_to_people()

@@ -64,8 +64,8 @@ def _check_query(allowed: tuple[str, ...] = ()) -> dict[str, str]:
 
 
 def _cached(event: Event, header, name: str, build) -> Response:
-    version_id, number, released_at = header
-    entry = cache.cached(("api", event.id, number, name, tuple(sorted(request.args.items())), _base()),
+    version_id, number, released_at, revised_at = header
+    entry = cache.cached(("api", event.id, number, revised_at, name, tuple(sorted(request.args.items())), _base()),
                          lambda: (json.dumps(build(load_version(version_id).snapshot), ensure_ascii=False)
                                   .encode("utf-8"), "application/json"))
     response = Response(entry.body, mimetype=entry.mimetype)
@@ -92,7 +92,7 @@ def _session(snap: dict, s: dict, event: Event) -> dict:
 
 
 def _version_info(event: Event, header) -> dict:
-    _vid, number, released_at = header
+    _vid, number, released_at, _revised = header
     return {"slug": event.slug, "name": event.name, "starts_on": event.starts_on.isoformat(),
             "ends_on": event.ends_on.isoformat(), "timezone": event.timezone, "version": number,
             "released_at": released_at.isoformat(),

@@ -39,6 +39,15 @@ def cached(key: tuple, render: Callable[[], tuple[bytes, str]]) -> Rendered:
     return entry
 
 
+_on_clear: list[Callable[[], None]] = []  # the front door's stored answers go with the renderings
+
+
+def on_clear(forget: Callable[[], None]) -> None:
+    _on_clear.append(forget)
+
+
 def clear() -> None:
     with _lock:
         _entries.clear()
+    for forget in _on_clear:
+        forget()

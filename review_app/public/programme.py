@@ -15,9 +15,11 @@ from ..schedule.models import ScheduleVersion
 FILTERS = ("theme", "audience", "venue", "language", "format")
 
 
-def latest_header(event: Event) -> tuple[int, int, datetime] | None:
-    """(version id, number, released at) of the event's latest release, without its snapshot (one small query)."""
-    row = db.session.execute(select(ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at)
+def latest_header(event: Event) -> tuple[int, int, datetime, datetime | None] | None:
+    """(version id, number, released at, revised at) of the event's latest release, without its snapshot (one
+    small query)."""
+    row = db.session.execute(select(ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at,
+                                    ScheduleVersion.revised_at)
                              .where(ScheduleVersion.event_id == event.id)
                              .order_by(ScheduleVersion.number.desc()).limit(1)).first()
     return tuple(row) if row else None
@@ -26,8 +28,8 @@ def latest_header(event: Event) -> tuple[int, int, datetime] | None:
 _HEADER = {}
 
 
-def public_header(slug: str, number: int | None = None) -> tuple | None:
-    """(event id, colour, version id, number, released at) of the event's latest release (or of release `number`)
+def public_header(slug: str, number: int | None = None, connection=None) -> tuple | None:
+    """(event id, colour, version id, number, released at, revised at) of the event's latest release (or of release `number`)
     in one small query, the version's columns None when there is none; None for an unknown event. The statement is
     built once and run on the connection, as every public request runs it."""
     if (number is None) not in _HEADER:
@@ -35,12 +37,13 @@ def public_header(slug: str, number: int | None = None) -> tuple | None:
         if number is not None:
             on = and_(on, ScheduleVersion.number == bindparam("number"))
         _HEADER[number is None] = (
-            select(Event.id, Event.colour, ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at)
+            select(Event.id, Event.colour, ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at,
+                   ScheduleVersion.revised_at)
             .select_from(Event).outerjoin(ScheduleVersion, on).where(Event.slug == bindparam("slug"))
             .order_by(ScheduleVersion.number.desc()).limit(1))
     statement = _HEADER[number is None]
     params = {"slug": slug} if number is None else {"slug": slug, "number": number}
-    row = db.session.connection().execute(statement, params).first()
+    row = (connection or db.session.connection()).execute(statement, params).first()
     return tuple(row) if row else None
 
 

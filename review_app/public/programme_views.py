@@ -13,7 +13,7 @@ from ..cfp.models import LANGUAGE_LABELS
 from ..events.models import Event
 from ..events.views import load_event
 from ..web import clock
-from . import cache, exports
+from . import cache, exports, front
 from . import programme as prog
 from .views import bp
 
@@ -50,10 +50,12 @@ def _public(slug: str, number: int | None = None) -> tuple[_Event, tuple[int, in
     row = prog.public_header(slug, number)
     if row is None:
         abort(404, _("This event does not exist."))
-    event_id, colour, version_id, found, released_at = row
+    event_id, colour, version_id, found, released_at, revised_at = row
     if version_id is None:
         abort(404, _("No programme has been published for this event yet.") if number is None else
               _("This version of the programme does not exist."))
+    # what the renderings of this request depend on, for the cache key and the front door (front.mark)
+    g.public_asked = (slug, number, (found, colour, revised_at))
     return _Event(event_id, slug, colour), (version_id, found, released_at)
 
 
@@ -63,7 +65,7 @@ def _args_key() -> tuple:
 
 
 def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: tuple = (),
-           last_modified: datetime | None = None) -> Response:
+           last_modified: datetime | None = None, shared: bool = True) -> Response:
     """The rendering from the cache, or made now by `render(snapshot, released_at)`: a check that fails inside it
     (an unknown id, a bad filter) aborts before anything is cached, so a cache hit needs no snapshot at all."""
     version_id, number, released_at = header
@@ -71,7 +73,7 @@ def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: 
     def produce():
         g.public_version = prog.load_version(version_id)  # held for the rendering (the change log reads it)
         return render(g.public_version.snapshot, released_at)
-    entry = cache.cached((event.id, event.colour, number, _lang(), name, key, _base()), produce)
+    entry = cache.cached((event.id, *g.public_asked[2], _lang(), name, key, _base()), produce)
     response = Response(entry.body, mimetype=entry.mimetype)
     response.set_etag(entry.etag)
     response.last_modified = last_modified or released_at
@@ -80,6 +82,8 @@ def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: 
     response.vary.add("Cookie")
     if cors:
         response.headers["Access-Control-Allow-Origin"] = "*"
+    if shared:  # the same bytes for every visitor without a session while this release is the latest
+        front.mark(request.environ, *g.public_asked)
     return response.make_conditional(request)
 
 
@@ -241,7 +245,8 @@ def now(slug: str):
             nxt = [i for i in upcoming if i.start == upcoming[0].start] if upcoming else []
             rows.append((venue, running, nxt))
         return _page(event, "public/now.html", snap, released_at, here="now", rows=rows, local=local)
-    return _serve(event, header, f"now-{minute.isoformat()}", render, last_modified=max(minute, header[2]))
+    return _serve(event, header, f"now-{minute.isoformat()}", render, last_modified=max(minute, header[2]),
+                  shared=False)
 
 
 @bp.get("/events/<slug>/programme/changes/")

@@ -145,6 +145,9 @@ class ScheduleVersion(Base):
     released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     released_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id", ondelete="SET NULL"), index=True)
     snapshot: Mapped[dict] = mapped_column(JSON)
+    # when an account deletion rewrote the snapshot (a person's details leave the released programme): part of the
+    # public renderings' key, so every worker renders the version again
+    revised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     changes: Mapped[dict] = mapped_column(JSON)
 
     released_by: Mapped[User | None] = relationship()

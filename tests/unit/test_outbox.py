@@ -222,20 +222,25 @@ def test_a_550_reply_is_permanent_and_marks_the_row_failed(app, ctx):
         assert handler.calls == 1
 
 
-def test_after_the_maximum_number_of_temporary_failures_the_row_fails(app, ctx):
-    max_attempts = app.config["MAIL_MAX_ATTEMPTS"]
+def test_temporary_failures_are_given_up_once_the_retries_span_mail_give_up_after(app, ctx):
+    """Not after a number of tries: the last try falls on the end of the span (2 days by default), then fails."""
+    give_up = timedelta(seconds=app.config["MAIL_GIVE_UP_AFTER"])
     row_id = queue_one().id
-    moment = T
+    moment, attempt = T, 0
     with mail_points_at(app, free_port()):
-        for attempt in range(1, max_attempts):
-            assert send_pending(now=moment) == {"sent": 0, "retry": 1, "failed": 0}
+        while True:
+            attempt += 1
+            counts = send_pending(now=moment)
             row = status_of(row_id)
-            assert (row.status, row.attempts) == (OutboxStatus.pending, attempt)
+            assert row.attempts == attempt
+            if row.status is OutboxStatus.failed:
+                break
+            assert counts == {"sent": 0, "retry": 1, "failed": 0} and row.status is OutboxStatus.pending
+            assert row.next_attempt_at - moment <= timedelta(hours=6)
             moment = row.next_attempt_at
-        assert send_pending(now=moment) == {"sent": 0, "retry": 0, "failed": 1}
-    row = status_of(row_id)
-    assert (row.status, row.attempts) == (OutboxStatus.failed, max_attempts)
-    assert row.last_error
+    assert counts == {"sent": 0, "retry": 0, "failed": 1}
+    assert moment == T + give_up  # the final wait was cut short to land on the end of the span
+    assert 10 < attempt < 25 and row.last_error
 
 
 def _german(msgid: str) -> str | None:

@@ -1,0 +1,148 @@
+"""The front door of the public programme: a released page or feed that a visitor without a session has been sent
+once is answered again here, before Flask builds a request, from the bytes and headers it was answered with.
+
+Each stored answer remembers the release it showed (the version's number and revision, the event's colour, as
+`programme.public_header` finds them); a repeat costs that one small query and nothing else, so a new release or
+a change of colour is seen at once by every worker process. What is stored is only what a view marks as
+shareable (`mark`): the public pages and feeds of `programme_views._serve`, not "now and next" (it changes every
+minute), nothing with a Set-Cookie, nothing for a visitor with a session (their page may greet them by name).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
+
+from ..db import db
+from . import cache
+
+MAX_ENTRIES = 2048
+_MARK = "review_app.public_front"
+
+
+@dataclass(frozen=True)
+class Answer:
+    slug: str
+    number: int | None  # the release asked for by the address (None: the latest)
+    release: tuple  # (number, colour, revised at) of the version shown
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    etag: str | None
+
+
+def mark(environ: dict, slug: str, number: int | None, release: tuple) -> None:
+    """A view's answer to this request may be replayed to other visitors while `release` is the latest
+    (`number` None) or the given release of the event `slug`."""
+    environ[_MARK] = (slug, number, release)
+
+
+def install(app) -> None:
+    """Put the front door before the app (config PUBLIC_FRONT, on by default)."""
+    from .programme import public_header
+
+    if app.config.get("PUBLIC_FRONT", True):
+        app.wsgi_app = PublicFront(app.wsgi_app, app, public_header)
+
+
+class PublicFront:
+    """WSGI middleware in front of the app (see the module's docstring)."""
+
+    def __init__(self, wsgi_app, app, header):
+        self.wsgi_app, self.app, self.header = wsgi_app, app, header  # header(slug, number) -> row or None
+        self._answers: OrderedDict[tuple, Answer] = OrderedDict()
+        self._lock = threading.Lock()
+        self._engine = None  # the app's engine, found on first use (Flask-SQLAlchemy makes it in an app context)
+        cache.on_clear(self.clear)
+        self._private_cookies = (app.config["SESSION_COOKIE_NAME"] + "=",
+                                 app.config.get("REMEMBER_COOKIE_NAME", "remember_token") + "=")
+
+    def clear(self) -> None:
+        with self._lock:
+            self._answers.clear()
+
+    def __call__(self, environ, start_response):
+        key = self._key(environ)
+        if key is None:
+            return self.wsgi_app(environ, start_response)
+        with self._lock:
+            answer = self._answers.get(key)
+        if answer is not None:
+            replayed = self._replay(environ, start_response, key, answer)
+            if replayed is not None:
+                return replayed
+        return self._record(environ, start_response, key)
+
+    def _key(self, environ) -> tuple | None:
+        method = environ.get("REQUEST_METHOD")
+        if method not in ("GET", "HEAD") or not environ.get("PATH_INFO", "").startswith("/events/"):
+            return None
+        cookies = environ.get("HTTP_COOKIE", "")
+        if cookies and any(name in cookies for name in self._private_cookies):
+            return None  # a visitor with a session: their language and header come from it
+        if "HTTP_RANGE" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
+            return None  # rare; Flask answers those itself
+        query = environ.get("QUERY_STRING", "")
+        return (environ["PATH_INFO"], query, self._language(environ, query), self.app.config["BASE_URL"])
+
+    def _language(self, environ, query: str) -> str:
+        """The page's language as `i18n.select_locale` finds it for a visitor without a session."""
+        languages = self.app.config["LANGUAGES"]
+        asked = parse_qs(query).get("lang", [None])[0] if "lang=" in query else None
+        if asked in languages:
+            return asked
+        accept = parse_accept_header(environ.get("HTTP_ACCEPT_LANGUAGE"), LanguageAccept)
+        return accept.best_match(languages) or self.app.config["BABEL_DEFAULT_LOCALE"]
+
+    def _replay(self, environ, start_response, key, answer: Answer):
+        row = self._current(answer.slug, answer.number)
+        if row is None or (row[3], row[1], row[5]) != answer.release:
+            with self._lock:
+                self._answers.pop(key, None)
+            return None  # a new release (or no event): the app renders it
+        match = environ.get("HTTP_IF_NONE_MATCH")
+        if answer.etag and match and answer.etag in match:
+            headers = [(k, v) for k, v in answer.headers if k.lower() not in ("content-length", "content-type")]
+            start_response("304 NOT MODIFIED", headers)
+            return []
+        start_response(answer.status, list(answer.headers))
+        return [] if environ["REQUEST_METHOD"] == "HEAD" else [answer.body]
+
+    def _record(self, environ, start_response, key):
+        seen = {}
+
+        def recording(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = self.wsgi_app(environ, recording)
+        marked = environ.get(_MARK)
+        if (marked is None or not seen.get("status", "").startswith("200")
+                or environ["REQUEST_METHOD"] != "GET"
+                or any(k.lower() == "set-cookie" for k, _ in seen["headers"])):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        slug, number, release = marked
+        headers = tuple(seen["headers"])
+        etag = next((v for k, v in headers if k.lower() == "etag"), None)
+        with self._lock:
+            self._answers[key] = Answer(slug, number, release, seen["status"], headers, body, etag)
+            while len(self._answers) > MAX_ENTRIES:
+                self._answers.popitem(last=False)
+        return [body]
+
+    def _current(self, slug: str, number: int | None):
+        """The release's header, on a connection of the app's pool without an ORM session (a third of the cost)."""
+        if self._engine is None:
+            with self.app.app_context():
+                self._engine = db.engine
+        with self._engine.connect() as connection:
+            return self.header(slug, number, connection)
