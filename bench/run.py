@@ -87,16 +87,17 @@ def logged_in_client(app, user_id: int):
     return client
 
 
-def main() -> None:
+def committee_pages(sizes=SIZES) -> dict:
     url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite")
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_ENABLED": False, "CLOCK": lambda: NOW})
+                      "RATELIMIT_ENABLED": False, "PASSWORD_HASHING": "fast", "CLOCK": lambda: NOW})
     from flask_migrate import upgrade
 
     with app.app_context():
         upgrade()
+    figures: dict = {}
     print(f"{'page':<38}{'proposals':>10}{'median ms':>12}{'queries':>9}")
-    for size in SIZES:
+    for size in sizes:
         with app.app_context():
             speaker_id, chair_id = build(size)
         speaker = logged_in_client(app, speaker_id)
@@ -105,28 +106,81 @@ def main() -> None:
                                     ("committee proposal list", chair, f"/events/bench-{size}/manage/proposals"),
                                     ("call for sessions page", speaker, f"/events/bench-{size}/")]:
             ms, queries = measure(app, client, path)
+            figures.setdefault(label, {})[size] = {"median_ms": round(ms, 2), "queries": queries}
             print(f"{label:<38}{size:>10}{ms:>12.1f}{queries:>9}")
+    return figures
 
-    from . import assignment
 
-    print("\nreviewer assignment (bench/assignment.py)")
-    assignment.main([])
+def step(results: dict, name: str, call) -> None:
+    """Run one benchmark; a failure is recorded and the others still run."""
+    print(f"\n== {name}")
+    started = time.perf_counter()
+    try:
+        results[name] = {"figures": call()}
+    except Exception as err:  # noqa: BLE001 - one broken benchmark must not hide the others' figures
+        import traceback
 
-    from . import ranking
+        traceback.print_exc()
+        results[name] = {"error": f"{type(err).__name__}: {err}"}
+    results[name]["seconds"] = round(time.perf_counter() - started, 1)
 
-    print("\nranking page (bench/ranking.py)")
-    ranking.main()
 
-    from . import scheduler
+def main(argv: list[str] | None = None) -> dict:
+    """Every benchmark under bench/; --smoke: each at its smallest size once, quickly, nothing judged."""
+    import importlib.util
+    import json
+    import sys
+    from pathlib import Path
 
-    print("\nautomatic scheduler (bench/scheduler.py)")
-    scheduler.main([])
+    args = argv if argv is not None else sys.argv[1:]
+    smoke = "--smoke" in args
+    from . import assignment, pages, public, ranking, scheduler
 
-    from . import public
+    results: dict = {}
+    step(results, "committee pages (bench/run.py)", lambda: committee_pages(SIZES[:1] if smoke else SIZES))
+    step(results, "reviewer assignment (bench/assignment.py)",
+         lambda: assignment.main(["--sizes", "20x5"] if smoke else ["--sizes", "200x30,2000x200"]))
+    step(results, "ranking page (bench/ranking.py)", ranking.main)
+    step(results, "automatic scheduler (bench/scheduler.py)",
+         lambda: scheduler.main(["--quick", "--limit", "2"] if smoke else []))
+    step(results, "public programme (bench/public.py)",
+         lambda: public.main(["--sessions", "60", "--seconds", "1"]) if smoke else
+         {n: public.main(["--sessions", str(n), "--seconds", "3"]) for n in (60, 240, 1000)})
+    step(results, "pages at S, M, L (bench/pages.py)",
+         lambda: pages.run(("S",), smoke=True) if smoke else pages.run(("S", "M", "L"), seconds=3))
+    if importlib.util.find_spec("bench.load") is None:
+        print("\n== load test: bench/load.py does not exist (yet); skipped")
+        results["load test (bench/load.py)"] = {"skipped": "bench/load.py does not exist"}
+    else:
+        load = importlib.import_module("bench.load")
+        step(results, "load test (bench/load.py)", lambda: load.run(smoke=smoke))
+    if not smoke:
+        out = Path(__file__).resolve().parent / "results"
+        out.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y-%m-%d")
+        (out / f"{stamp}.json").write_text(json.dumps(results, indent=1, default=str))
+        (out / f"{stamp}.md").write_text(markdown(results))
+        print(f"\nwrote bench/results/{stamp}.json and .md")
+    failed = [name for name, r in results.items() if "error" in r]
+    if failed:
+        print("\nFAILED: " + ", ".join(failed))
+        raise SystemExit(1)
+    return results
 
-    for sessions in (60, 240, 1000):
-        print(f"\npublic programme under load at {sessions} sessions (bench/public.py)")
-        public.main(["--sessions", str(sessions)])
+
+def markdown(results: dict) -> str:
+    """The pages table and each benchmark's duration, for BENCHMARKS.md."""
+    lines = ["| benchmark | seconds | result |", "|---|---:|---|"]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r.get('seconds', '')} | {r.get('error') or r.get('skipped') or 'ok'} |")
+    pages = results.get("pages at S, M, L (bench/pages.py)", {}).get("figures")
+    if pages:
+        lines += ["", "| page | size | queries | median ms | p95 ms | req/s |", "|---|---|---:|---:|---:|---:|"]
+        for size, entry in pages["sizes"].items():
+            for label, f in entry["pages"].items():
+                lines.append(f"| {label} | {size} | {f['queries']} | {f.get('median_ms', '')} | "
+                             f"{f.get('p95_ms', '')} | {round(f['rps']) if 'rps' in f else ''} |")
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

@@ -20,6 +20,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(restore_command)
     app.cli.add_command(create_admin_command)
     app.cli.add_command(seed_demo_command)
+    app.cli.add_command(bench_data_command)
     app.cli.add_command(dev_server_command)
     app.cli.add_command(remind_unconfirmed_command)
     app.cli.add_command(export_static_command)
@@ -77,6 +78,23 @@ def seed_demo_command(seed: int, force: bool) -> None:
     except DemoRefused as err:
         raise click.ClickException(str(err)) from err
     click.echo(result.summary())
+
+
+@click.command("bench-data")
+@with_appcontext
+@click.option("--size", required=True, type=click.Choice(["S", "M", "L"]), help="S: the demo; M: 300 proposals; "
+              "L: 2,000 proposals (see review_app/benchdata.py).")
+def bench_data_command(size: str) -> None:
+    """Build benchmark data into a freshly migrated, empty database; prints a JSON summary."""
+    import json
+
+    from .benchdata import BenchRefused, build
+
+    try:
+        result = build(size)
+    except BenchRefused as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(json.dumps(result.as_dict(), indent=2))
 
 
 @click.command("remind-unconfirmed")

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date, time
 from typing import Any, ClassVar
 
+from flask import request
 from flask_babel import gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.form import _Auto, _is_submitted
 from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import TimeField
 from wtforms.validators import Email, Optional
@@ -147,6 +149,13 @@ class BaseForm(FlaskForm):
             if issubclass(unbound_field.field_class, (StringField, TextAreaField)):
                 options["filters"] = (*options.get("filters", ()), strip_filter)
             return unbound_field.bind(form=form, **options)
+
+        def wrap_formdata(self, form, formdata):
+            # text fields only: Flask-WTF would also read uploaded files and JSON bodies, whose values (a file,
+            # a number, a list, an object) no validator expects; a file posted as a name answered 500
+            if formdata is _Auto:
+                return request.form if _is_submitted() and request.form else None
+            return formdata
 
         def get_translations(self, form):
             return _StockTranslations()

@@ -118,6 +118,9 @@ def personal_data(user: User) -> dict:
         seen = {tuple(item.get(c.name) for c in table.primary_key.columns) for item in items}
         for row in rows:
             item = _row(table, row, user)
+            if table.name == "conflict_declaration" and _declared_by_a_speaker(row):
+                # a speaker's declaration naming the person: its reason was written "for the committee only"
+                item.pop("reason", None)
             if table.name == "audit_entry":
                 item["details"] = _scrub_details(row.details, user)
             pk = tuple(item.get(c.name) for c in table.primary_key.columns)
@@ -127,6 +130,14 @@ def personal_data(user: User) -> dict:
     data["tables"] = {name: by_table[name] for name in sorted(by_table)}
     data.update(_derived(user))
     return data
+
+
+def _declared_by_a_speaker(row) -> bool:
+    if row.declared_by_id is None:
+        return False
+    speaker = select(ProposalSpeaker.id).where(ProposalSpeaker.proposal_id == row.proposal_id,
+                                               ProposalSpeaker.user_id == row.declared_by_id)
+    return db.session.scalar(speaker) is not None
 
 
 def _derived(user: User) -> dict[str, list[dict]]:
