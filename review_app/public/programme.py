@@ -29,9 +29,10 @@ _HEADER = {}
 
 
 def public_header(slug: str, number: int | None = None, connection=None) -> tuple | None:
-    """(event id, colour, version id, number, released at, revised at) of the event's latest release (or of release `number`)
-    in one small query, the version's columns None when there is none; None for an unknown event. The statement is
-    built once and run on the connection, as every public request runs it."""
+    """(event id, colour, version id, number, released at, revised at) of the event's latest release (or of release
+    `number`) in one small query, the version's columns None when there is none; None for an unknown event. The
+    statement is built once and run on the connection (the front door passes its own), as every public request
+    runs it."""
     if (number is None) not in _HEADER:
         on = ScheduleVersion.event_id == Event.id
         if number is not None:
