@@ -32,7 +32,7 @@ from review_app.schedule.models import ScheduleVersion
 
 from ..conftest import TEST_PASSWORD
 from ..factories import AFTER_CFP, DURING_CFP, OUTSIDE, login, make_event, make_proposal, make_user
-from .public_helpers import BASE, FEEDS, PROGRAMME, SPEAKERS, A, U, build_programme, release
+from .public_helpers import BASE, FEEDS, PROGRAMME, SPEAKERS, A, U, build_programme, release, translated
 from .test_queries import counted
 
 # -- the export ----------------------------------------------------------------------------------------------------
@@ -181,7 +181,7 @@ def test_deleting_an_account_anonymises_it_ends_its_sessions_and_keeps_the_relea
     sam_id, name = p.pid(A), SPEAKERS[A]
     with app.app_context():
         sam = db.session.get(User, sam_id)
-        old_email = sam.email
+        old_email, language = sam.email, sam.language
         event = db.session.get(Event, p.event_id)
         draft = make_proposal(event, sam, title="Sams Entwurf")
         draft_id = draft.id
@@ -250,7 +250,11 @@ def test_deleting_an_account_anonymises_it_ends_its_sessions_and_keeps_the_relea
         send_pending(now=AFTER_CFP + timedelta(days=3))
         db.session.commit()
     [mail] = smtp_server.to(old_email)
-    assert "deleted" in mail["subject"].lower() or "gelöscht" in mail["subject"].lower()
+    # received as sent (email.policy.default): in Sam's language, to the bare old address, his name nowhere
+    assert mail["subject"] == translated(app, "Your account is deleted", language)
+    assert mail["to"] == old_email and name not in mail["body"]
+    assert translated(app, "This is the last mail we send to this address. If you did not delete your account "
+                      "yourself, please contact the organisers.", language) in mail["body"]
     # a release made now sees no change in the sessions the deleted speaker held
     with app.app_context():
         from review_app.schedule import releases
