@@ -43,17 +43,24 @@ def mark(environ: dict, slug: str, number: int | None, release: tuple) -> None:
 
 def install(app) -> None:
     """Put the front door before the app (config PUBLIC_FRONT, on by default)."""
-    from .programme import public_header
-
     if app.config.get("PUBLIC_FRONT", True):
-        app.wsgi_app = PublicFront(app.wsgi_app, app, public_header)
+        app.wsgi_app = PublicFront(app.wsgi_app, app, _release)
+
+
+def _release(slug: str, number: int | None, connection) -> tuple | None:
+    """The event's release (the latest, or `number`) as its renderings depend on it; None without one."""
+    from .programme import public_header, release_of
+
+    row = public_header(slug, number, connection)
+    return None if row is None or row[2] is None else release_of(row)
 
 
 class PublicFront:
     """WSGI middleware in front of the app (see the module's docstring)."""
 
-    def __init__(self, wsgi_app, app, header):
-        self.wsgi_app, self.app, self.header = wsgi_app, app, header  # header(slug, number) -> row or None
+    def __init__(self, wsgi_app, app, release):
+        # release(slug, number, connection) -> what the renderings depend on (programme.release_of), or None
+        self.wsgi_app, self.app, self.release = wsgi_app, app, release
         self._answers: OrderedDict[tuple, Answer] = OrderedDict()
         self._lock = threading.Lock()
         self._engine = None  # the app's engine, found on first use (Flask-SQLAlchemy makes it in an app context)
@@ -71,6 +78,8 @@ class PublicFront:
             return self.wsgi_app(environ, start_response)
         with self._lock:
             answer = self._answers.get(key)
+            if answer is not None:
+                self._answers.move_to_end(key)  # the least recently asked go first
         if answer is not None:
             replayed = self._replay(environ, start_response, key, answer)
             if replayed is not None:
@@ -99,8 +108,7 @@ class PublicFront:
         return accept.best_match(languages) or self.app.config["BABEL_DEFAULT_LOCALE"]
 
     def _replay(self, environ, start_response, key, answer: Answer):
-        row = self._current(answer.slug, answer.number)
-        if row is None or (row[3], row[1], row[5]) != answer.release:
+        if self._current(answer.slug, answer.number) != answer.release:
             with self._lock:
                 self._answers.pop(key, None)
             return None  # a new release (or no event): the app renders it
@@ -139,10 +147,11 @@ class PublicFront:
                 self._answers.popitem(last=False)
         return [body]
 
-    def _current(self, slug: str, number: int | None):
-        """The release's header, on a connection of the app's pool without an ORM session (a third of the cost)."""
+    def _current(self, slug: str, number: int | None) -> tuple | None:
+        """The release as it stands, on a connection of the app's pool without an ORM session (a third of the
+        cost)."""
         if self._engine is None:
             with self.app.app_context():
                 self._engine = db.engine
         with self._engine.connect() as connection:
-            return self.header(slug, number, connection)
+            return self.release(slug, number, connection)

@@ -48,6 +48,13 @@ def public_header(slug: str, number: int | None = None, connection=None) -> tupl
     return tuple(row) if row else None
 
 
+def release_of(header: tuple) -> tuple:
+    """What the public renderings of a `public_header` row depend on: the version's number and revision and the
+    event's colour (part of the cache keys; the front door compares it before replaying an answer)."""
+    _event_id, colour, _version_id, number, _released_at, revised_at = header
+    return (number, colour, revised_at)
+
+
 def load_version(version_id: int) -> ScheduleVersion:
     return db.session.get(ScheduleVersion, version_id)
 

@@ -50,12 +50,12 @@ def _public(slug: str, number: int | None = None) -> tuple[_Event, tuple[int, in
     row = prog.public_header(slug, number)
     if row is None:
         abort(404, _("This event does not exist."))
-    event_id, colour, version_id, found, released_at, revised_at = row
+    event_id, colour, version_id, found, released_at, _revised_at = row
     if version_id is None:
         abort(404, _("No programme has been published for this event yet.") if number is None else
               _("This version of the programme does not exist."))
     # what the renderings of this request depend on, for the cache key and the front door (front.mark)
-    g.public_asked = (slug, number, (found, colour, revised_at))
+    g.public_asked = (slug, number, prog.release_of(row))
     return _Event(event_id, slug, colour), (version_id, found, released_at)
 
 
