@@ -110,21 +110,26 @@ class EventForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         ok = super().validate(extra_validators)
+
+        def given(*fields) -> bool:  # the cross-field rules compare only what was sent and is valid by itself (a
+            # field left out of the post keeps the stored, time-zone-aware value, which is not the form's local one)
+            return all(f.data and not f.errors and f.raw_data for f in fields)
+
         pairs = [(self.starts_on, self.ends_on, False), (self.cfp_opens_at, self.cfp_closes_at, True),
                  (self.review_opens_at, self.review_closes_at, True)]
         for start, end, strict in pairs:
-            if start.data and end.data and (end.data <= start.data if strict else end.data < start.data):
+            if given(start, end) and (end.data <= start.data if strict else end.data < start.data):
                 end.errors = [*end.errors, _l("Must be after the start.")]
                 ok = False
-        if self.starts_on.data and self.ends_on.data and (self.ends_on.data - self.starts_on.data).days > 14:
+        if given(self.starts_on, self.ends_on) and (self.ends_on.data - self.starts_on.data).days > 14:
             self.ends_on.errors = [*self.ends_on.errors, _l("An event lasts at most 15 days.")]
             ok = False
         # the review window lies inside [the call opens, the event starts]: proposals exist, and it ends in time
-        if self.review_opens_at.data and self.cfp_opens_at.data and self.review_opens_at.data < self.cfp_opens_at.data:
+        if given(self.review_opens_at, self.cfp_opens_at) and self.review_opens_at.data < self.cfp_opens_at.data:
             self.review_opens_at.errors = [*self.review_opens_at.errors,
                                            _l("The review cannot start before the call for sessions opens.")]
             ok = False
-        if (self.review_closes_at.data and self.starts_on.data
+        if (given(self.review_closes_at, self.starts_on)
                 and self.review_closes_at.data > datetime.combine(self.starts_on.data, time.min)):
             self.review_closes_at.errors = [*self.review_closes_at.errors,
                                             _l("The review must end before the event starts (before its first day).")]

@@ -142,6 +142,30 @@ def test_event_settings_are_wall_clock_times_in_the_event_zone(app, client):
         assert db.session.get(Event, event_id).name == "Smart City Days 2025"
 
 
+def test_event_settings_sent_without_their_dates_answer_422_naming_them_and_change_nothing(app, client):
+    """A post that leaves out the dates (a hand-made request, a broken form) must not reach the date rules with the
+    stored, time-zone-aware values: a clear 422 in the page's language, nothing saved."""
+    event_id = _committee_client(app, client)
+    with app.app_context():
+        before = db.session.get(Event, event_id)
+        before = (before.name, before.starts_on, before.cfp_closes_at, before.review_closes_at)
+    for missing in (["starts_on", "cfp_opens_at", "cfp_closes_at", "review_opens_at", "review_closes_at"],
+                    ["review_closes_at"], ["starts_on"]):
+        data = {"name": "Renamed", "starts_on": "2025-02-05", "ends_on": "2025-02-06", "timezone": "Europe/Berlin",
+                "colour": "#00527a", "cfp_opens_at": "2024-09-02T09:00", "cfp_closes_at": "2024-12-01T23:59",
+                "review_opens_at": "2024-12-02T00:00", "review_closes_at": "2024-12-20T18:00"}
+        for name in missing:
+            del data[name]
+        r = client.post("/events/scd/manage/settings", data=data)
+        body = r.get_data(as_text=True)
+        assert r.status_code == 422, (missing, body[:500])
+        for name in missing:  # the chair speaks German: each left-out field is named in the summary
+            assert f'<a href="#{name}">' in body and "bitte ausfüllen." in body
+        with app.app_context():
+            after = db.session.get(Event, event_id)
+            assert (after.name, after.starts_on, after.cfp_closes_at, after.review_closes_at) == before
+
+
 def test_committee_gives_roles_to_registered_people(app, client):
     event_id = _committee_client(app, client)
     with app.app_context():
