@@ -47,6 +47,28 @@ class Conflict(DomainError):
     status = 409
 
 
+# Which integrity errors are races (two writers at once: the one that lost may simply try again, 409) and which
+# are bugs (the code sent something the schema forbids: 500, logged). PostgreSQL names the constraint's kind in the
+# SQLSTATE; SQLite (Python's sqlite3) in the error's message. Anything unknown counts as a bug.
+RACE_SQLSTATES = frozenset({"23505", "23P01"})  # unique_violation, exclusion_violation (the room-overlap guard)
+BUG_SQLSTATES = frozenset({"23502", "23514", "23503"})  # not_null, check, foreign_key violations
+SQLITE_RACE_MARKS = ("UNIQUE constraint failed", "schedule_entry_room_lane_overlap")  # the last: the overlap trigger
+SQLITE_BUG_MARKS = ("NOT NULL constraint failed", "CHECK constraint failed", "FOREIGN KEY constraint failed")
+
+
+def is_race(err: IntegrityError) -> bool:
+    """Did a concurrent write cause this (a UNIQUE or the room-overlap guard), rather than a bug (NOT NULL, CHECK,
+    FOREIGN KEY, or anything unknown)? Services that turn an IntegrityError into a Conflict should ask this first."""
+    orig = getattr(err, "orig", err)
+    sqlstate = getattr(orig, "sqlstate", None)  # psycopg
+    if sqlstate is not None:
+        return sqlstate in RACE_SQLSTATES
+    message = str(orig)
+    if any(mark in message for mark in SQLITE_BUG_MARKS):
+        return False
+    return any(mark in message for mark in SQLITE_RACE_MARKS)
+
+
 # what a person reads as the page's title and heading: plain words; the status code is only a small detail
 TITLES = {
     400: _l("Request not understood"),
@@ -151,8 +173,11 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(IntegrityError)
     def _integrity(err: IntegrityError):
-        # two requests raced past a service's check into a UNIQUE or foreign-key constraint: nothing was saved
-        return error_page(409)
+        if is_race(err):  # two requests raced past a service's check into a UNIQUE or overlap guard
+            return error_page(409)
+        # a NOT NULL, CHECK or foreign key the code should never have sent: a bug, not the person's doing
+        app.logger.exception("Integrity error (a bug, not a race) on %s %s", request.method, request.path)
+        return error_page(500)
 
     @app.errorhandler(HTTPException)
     def _http(err: HTTPException):

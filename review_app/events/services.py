@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..accounts.models import User
 from ..audit.models import record
 from ..db import Base, db
-from ..errors import Conflict, DomainError, PermissionDenied
+from ..errors import Conflict, DomainError, PermissionDenied, is_race
 from ..mail.services import absolute_url, queue_mail
 from .models import ROLE_LABELS, Event, EventRole, Role, Room, RoomOpening, TravelTime, Venue
 from .permissions import ASSIGNABLE_ROLES, can_manage_event, can_revoke_role, forget_roles, is_admin
@@ -235,7 +235,7 @@ def delete_item(event: Event, item: Base, *, actor: User, now: datetime) -> None
     db.session.delete(item)
     try:
         db.session.flush()
-    except IntegrityError as err:
+    except IntegrityError as err:  # a proposal (say) took it up between the check above and now: a race
         raise Conflict(_("This is still in use (for example by a proposal) and cannot be deleted.")) from err
 
 
@@ -259,4 +259,6 @@ def _flush_or_conflict() -> None:
     try:
         db.session.flush()
     except IntegrityError as err:  # the caller rolls back; the whole change is refused
+        if not is_race(err):
+            raise
         raise Conflict(_("This name is already used in this event.")) from err

@@ -16,7 +16,7 @@ from ..accounts.models import User
 from ..audit.models import record
 from ..cfp.models import Proposal, ProposalState
 from ..db import Base, db
-from ..errors import Conflict, DomainError
+from ..errors import Conflict, DomainError, is_race
 from ..events import services as event_services
 from ..events.models import Event, ReviewCriterion
 from .models import (
@@ -250,6 +250,8 @@ def save_review(assignment: Assignment, data: ReviewData, *, actor: User, now: d
         raise Conflict(_("This review was changed in the meantime, perhaps in another window. Nothing was "
                          "saved: reload the page to see the saved version.")) from err
     except IntegrityError as err:  # two first saves raced into the one-review-per-assignment constraint
+        if not is_race(err):
+            raise
         raise Conflict(_("This review was changed in the meantime, perhaps in another window. Nothing was "
                          "saved: reload the page to see the saved version.")) from err
     action = ("review.update" if before is ReviewState.submitted

@@ -15,7 +15,7 @@ from ..audit.models import record
 from ..cfp.models import Proposal, ProposalState
 from ..cfp.services import CANCEL_HOOKS
 from ..db import db
-from ..errors import Conflict, DomainError, NotFound, PermissionDenied
+from ..errors import Conflict, DomainError, NotFound, PermissionDenied, is_race
 from ..events.models import Event, Room, Venue
 from ..events.permissions import can_manage_event
 from ..events.services import TIME_DEPENDENTS, TimeDependent
@@ -78,6 +78,8 @@ def _flush_entry() -> None:
     try:
         db.session.flush()
     except IntegrityError as err:  # a concurrent placement took the room (the database's overlap guard)
+        if not is_race(err):
+            raise
         db.session.rollback()
         raise Conflict(_("Someone placed another session in this room at this time in the meantime. Reload the "
                          "schedule and try again.")) from err
