@@ -88,7 +88,8 @@ def load(event: Event) -> Draft:
         .order_by(Proposal.id))}
     entries = {e.proposal_id: e for e in db.session.scalars(
         select(ScheduleEntry).where(ScheduleEntry.event_id == event.id)
-        .options(selectinload(ScheduleEntry.updated_by), selectinload(ScheduleEntry.room)))}
+        .options(selectinload(ScheduleEntry.updated_by), selectinload(ScheduleEntry.room))
+        .order_by(ScheduleEntry.starts_at, ScheduleEntry.room_id, ScheduleEntry.lane, ScheduleEntry.id))}
     blocks = list(db.session.scalars(select(ScheduleBlock).where(ScheduleBlock.event_id == event.id)
                                      .options(selectinload(ScheduleBlock.rooms)).order_by(ScheduleBlock.starts_at)))
     travel = {}

@@ -105,7 +105,8 @@ def place(event: Event, proposal_id: int, room_id: int, start: datetime, *, acto
     draft = draft or load(event)
     lane = checks.free_lane(draft.plan, room.id, start, end, ignore=proposal.id)
     if lane is None:
-        taken = [draft.sessions[p.session_id].title for p in draft.plan.placements
+        taken = [draft.sessions[p.session_id].title  # in the room's order: by time, then stand
+                 for p in sorted(draft.plan.placements, key=lambda p: (p.start, p.lane, p.session_id))
                  if p.room_id == room.id and p.session_id != proposal.id
                  and p.start < end + timedelta(minutes=event.changeover_minutes)
                  and start < p.end + timedelta(minutes=event.changeover_minutes)]
