@@ -41,11 +41,16 @@ def _person(user: User) -> rules.Person:
 def _rules(event: Event) -> rules.ConflictRules:
     aliases = db.session.execute(select(OrganisationAlias.name_a, OrganisationAlias.name_b)
                                  .where(OrganisationAlias.event_id == event.id)).all()
-    declarations = [rules.Declaration(d.user_id, d.proposal_id, d.declared_by_id or d.user_id, d.reason)
-                    for d in db.session.scalars(select(ConflictDeclaration)
-                                                .where(ConflictDeclaration.event_id == event.id))]
-    overrides = [rules.Override(o.user_id, o.proposal_id, reason)
-                 for o in db.session.scalars(select(ConflictOverride).where(ConflictOverride.event_id == event.id))
+    # plain columns, not objects: an event may hold thousands of declarations and overrides
+    declarations = [rules.Declaration(user_id, proposal_id, declared_by_id or user_id, reason)
+                    for user_id, proposal_id, declared_by_id, reason in db.session.execute(
+                        select(ConflictDeclaration.user_id, ConflictDeclaration.proposal_id,
+                               ConflictDeclaration.declared_by_id, ConflictDeclaration.reason)
+                        .where(ConflictDeclaration.event_id == event.id))]
+    overrides = [rules.Override(user_id, proposal_id, reason)
+                 for user_id, proposal_id in db.session.execute(
+                     select(ConflictOverride.user_id, ConflictOverride.proposal_id)
+                     .where(ConflictOverride.event_id == event.id))
                  for reason in rules.OVERRIDABLE]
     return rules.ConflictRules([tuple(a) for a in aliases], declarations, overrides)
 
