@@ -38,7 +38,9 @@ def _person(user: User) -> rules.Person:
                         city=user.city)
 
 
-def _rules(event: Event) -> rules.ConflictRules:
+def _rules(event: Event, user_ids: list[int] | None = None) -> rules.ConflictRules:
+    """The event's aliases, and its declarations and overrides (only those of `user_ids` when given: a reviewer's
+    own conflict map needs none of the thousands of the others')."""
     aliases = db.session.execute(select(OrganisationAlias.name_a, OrganisationAlias.name_b)
                                  .where(OrganisationAlias.event_id == event.id)).all()
     # plain columns, not objects: an event may hold thousands of declarations and overrides
@@ -46,11 +48,13 @@ def _rules(event: Event) -> rules.ConflictRules:
                     for user_id, proposal_id, declared_by_id, reason in db.session.execute(
                         select(ConflictDeclaration.user_id, ConflictDeclaration.proposal_id,
                                ConflictDeclaration.declared_by_id, ConflictDeclaration.reason)
-                        .where(ConflictDeclaration.event_id == event.id))]
+                        .where(ConflictDeclaration.event_id == event.id,
+                               *([ConflictDeclaration.user_id.in_(user_ids)] if user_ids is not None else [])))]
     overrides = [rules.Override(user_id, proposal_id, reason)
                  for user_id, proposal_id in db.session.execute(
                      select(ConflictOverride.user_id, ConflictOverride.proposal_id)
-                     .where(ConflictOverride.event_id == event.id))
+                     .where(ConflictOverride.event_id == event.id,
+                            *([ConflictOverride.user_id.in_(user_ids)] if user_ids is not None else [])))
                  for reason in rules.OVERRIDABLE]
     return rules.ConflictRules([tuple(a) for a in aliases], declarations, overrides)
 
@@ -87,7 +91,8 @@ def conflict_map(event: Event, users: list[User] | None = None, *, include_overr
                  ) -> dict[tuple[int, int], list[rules.Conflict]]:
     """(user id, proposal id) → its conflicts, for the event's reviewers and committee (or the given users)."""
     people = users if users is not None else review_people(event)
-    return _rules(event).conflict_map([_person(u) for u in people], _parties(event), include_overridden)
+    user_ids = [u.id for u in people] if users is not None else None
+    return _rules(event, user_ids).conflict_map([_person(u) for u in people], _parties(event), include_overridden)
 
 
 def conflicted_proposal_ids(event: Event, user) -> set[int]:
