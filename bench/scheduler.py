@@ -9,6 +9,7 @@ with short limits, to show the bench still runs.
 """
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import os
 import resource
@@ -85,29 +86,42 @@ def row(label: str, n: int, result: solver.Result, peak: float | None) -> dict:
                "moved": len(result.moved)}
     gap = "–" if result.gap is None else f"{result.gap * 100:.1f} %"
     first = "–" if result.first_solution_seconds is None else f"{result.first_solution_seconds:.2f}"
+    objective = "–" if result.objective is None else f"{result.objective:.1f}"
+    bound = "–" if result.bound is None else f"{result.bound:.1f}"
     print(f"{label:<34}{n:>6}{len(result.placements):>8}{first:>10}{result.seconds:>9.2f}  {result.status:<9}"
-          f"{gap:>9}{'' if peak is None else f'{peak:>9.0f}'}")
+          f"{objective:>10}{bound:>10}{gap:>9}{'–' if peak is None else f'{peak:.0f}':>9}{len(result.moved):>7}")
     return figures
 
 
 def main(argv: list[str] | None = None) -> list[dict]:
-    quick = "--quick" in (argv if argv is not None else sys.argv[1:])
-    cases = [("demo (Smart City Days 2025)", demo_problem, 10 if quick else 30)]
+    parser = argparse.ArgumentParser(prog="python -m bench.scheduler", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="the demo and 60 sessions, short limits (CI)")
+    parser.add_argument("--runs", type=int, default=1, help="solve each case this many times (timings vary)")
+    parser.add_argument("--limit", type=float, default=None, help="the time limit per case in seconds (30)")
+    parser.add_argument("--cases", default="demo,120,240", help="which of demo,120,240 (default: all)")
+    args = parser.parse_args(argv if argv is not None else sys.argv[1:])
+    quick, wanted = args.quick, set(args.cases.split(","))
+    limit = args.limit or (10 if quick else 30)
+    cases = [("demo (Smart City Days 2025)", demo_problem, limit)] if "demo" in wanted or quick else []
     if quick:
-        cases.append(("generated, 6 rooms", lambda: generate(60, 6), 5))
+        cases.append(("generated, 6 rooms", lambda: generate(60, 6), min(limit, 5)))
     else:
-        cases += [("generated, 8 rooms", lambda: generate(120, 8), 30), ("generated, 16 rooms",
-                                                                         lambda: generate(240, 16), 30)]
-    print(f"{'case':<34}{'n':>6}{'placed':>8}{'first s':>10}{'total s':>9}  {'status':<9}{'gap':>9}{'peak MB':>9}")
+        if "120" in wanted:
+            cases.append(("generated, 8 rooms", lambda: generate(120, 8), limit))
+        if "240" in wanted:
+            cases.append(("generated, 16 rooms", lambda: generate(240, 16), limit))
+    print(f"{'case':<34}{'n':>6}{'placed':>8}{'first s':>10}{'total s':>9}  {'status':<9}{'objective':>10}"
+          f"{'bound':>10}{'gap':>9}{'peak MB':>9}{'moved':>7}")
     figures = []
-    for label, build, limit in cases:
+    for label, build, case_limit in cases:
         problem = build()
-        result, peak = measure(problem, limit)
-        figures.append(row(label, len(problem.items), result, peak))
-        if result.placements:
-            for keep, what in ((True, "keeping the placed"), (False, "free, stability weighted")):
-                again = resolve_after_cancellation(problem, result, 2 if quick else 5, keep=keep)
-                figures.append(row(f"  re-solve, one cancelled, {what}", len(problem.items) - 1, again, None))
+        for _run_number in range(args.runs):
+            result, peak = measure(problem, case_limit)
+            figures.append(row(label, len(problem.items), result, peak))
+            if result.placements:
+                for keep, what in ((True, "keeping the placed"), (False, "free, stability weighted")):
+                    again = resolve_after_cancellation(problem, result, 2 if quick else 5, keep=keep)
+                    figures.append(row(f"  re-solve, one cancelled, {what}", len(problem.items) - 1, again, None))
     return figures
 
 

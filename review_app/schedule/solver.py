@@ -96,6 +96,21 @@ def _starts(windows: tuple[Span, ...], length: int, step: int) -> list[Span]:
     return out
 
 
+def _pieces(space: Space, busy: list[Span]) -> list[Span]:
+    """The room's windows less its blocks: the spans a session can lie in."""
+    out = []
+    for a, b in space.windows:
+        cuts = sorted((max(a, s), min(b, e)) for s, e in busy if max(a, s) < min(b, e))
+        at = a
+        for s, e in cuts:
+            if s > at:
+                out.append((at, s))
+            at = max(at, e)
+        if at < b:
+            out.append((at, b))
+    return out
+
+
 def _intersect(a: tuple[Span, ...], b: tuple[Span, ...] | None) -> tuple[Span, ...]:
     if b is None:
         return a
@@ -152,6 +167,9 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
     placed: dict[int, cp_model.IntVar] = {}
     length: dict[int, int] = {}
     room_intervals: dict[int, list] = defaultdict(list)
+    load: dict[tuple[int, int], list] = defaultdict(list)  # (room, piece) → minutes of the sessions in it
+    pieces = {r: _pieces(space, [(b.start, b.end) for b in problem.busy if b.room_id == r])
+              for r, space in spaces.items()}
     person_intervals: dict[int, list] = defaultdict(list)
 
     for item in problem.items:
@@ -166,16 +184,21 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
         else:
             options = {}
             for room_id in item.rooms:
-                ranges = _starts(_intersect(spaces[room_id].windows, item.windows), item.minutes, step)
-                if ranges:
-                    options[room_id] = ranges
+                by_piece = {}
+                for n, piece in enumerate(pieces[room_id]):
+                    ranges = _starts(_intersect((piece,), item.windows), item.minutes, step)
+                    if ranges:
+                        by_piece[n] = ranges
+                if by_piece:
+                    options[room_id] = by_piece
             if not item.rooms:
                 unplaced[item.id] = "no_room"
                 continue
             if not options:
                 unplaced[item.id] = "no_time"
                 continue
-            domain = cp_model.Domain.from_intervals([list(r) for ranges in options.values() for r in ranges])
+            domain = cp_model.Domain.from_intervals(
+                [list(r) for by_piece in options.values() for ranges in by_piece.values() for r in ranges])
             s_var = model.new_int_var_from_domain(domain, f"start_{item.id}")
         start[item.id] = s_var
         must = item.id in problem.fixed or only is not None
@@ -184,17 +207,31 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
             model.add_hint(p, int(item.id in hr and item.id in options and hr[item.id] in options))
         placed[item.id] = p
         room_vars = []
-        for room_id, ranges in options.items():
-            v = model.new_constant(1) if ranges is None else model.new_bool_var(f"x_{item.id}_{room_id}")
+        for room_id, by_piece in options.items():
+            v = model.new_constant(1) if by_piece is None else model.new_bool_var(f"x_{item.id}_{room_id}")
             x[item.id, room_id] = v
-            if ranges is not None and item.id in hr:
+            if by_piece is not None and item.id in hr:
                 model.add_hint(v, int(hr[item.id] == room_id))
             room_vars.append(v)
-            if ranges is not None:
+            if by_piece is None:
+                room_intervals[room_id].append(model.new_optional_fixed_size_interval_var(
+                    s_var, d + change, v, f"room_{item.id}_{room_id}"))
+                continue
+            # one option per open piece of the room (between its blocks): the relaxation then sees each piece's
+            # time, not only the room's
+            piece_vars = []
+            for n, ranges in by_piece.items():
+                pv = v if len(by_piece) == 1 else model.new_bool_var(f"x_{item.id}_{room_id}_{n}")
+                if pv is not v and item.id in hr:
+                    model.add_hint(pv, int(hr[item.id] == room_id and any(a <= hs[item.id] <= b for a, b in ranges)))
+                piece_vars.append(pv)
                 model.add_linear_expression_in_domain(
-                    s_var, cp_model.Domain.from_intervals([list(r) for r in ranges])).only_enforce_if(v)
-            room_intervals[room_id].append(model.new_optional_fixed_size_interval_var(
-                s_var, d + change, v, f"room_{item.id}_{room_id}"))
+                    s_var, cp_model.Domain.from_intervals([list(r) for r in ranges])).only_enforce_if(pv)
+                room_intervals[room_id].append(model.new_optional_fixed_size_interval_var(
+                    s_var, d + change, pv, f"room_{item.id}_{room_id}_{n}"))
+                load[room_id, n].append((d + change) * pv)
+            if len(piece_vars) > 1:
+                model.add(sum(piece_vars) == v)
         model.add(sum(room_vars) == p)
         session = model.new_optional_fixed_size_interval_var(s_var, d, p, f"session_{item.id}")
         for person in item.speakers:
@@ -215,18 +252,14 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
             model.add_no_overlap(sessions + blocks)
         else:
             model.add_cumulative(sessions + blocks, [1] * len(sessions) + [parallel] * len(blocks), parallel)
-    # the same in sums the linear relaxation sees (a room's open time bounds the minutes placed in it): this is
-    # what lets the solver prove how good a schedule is, not only find one
+    # the same in sums the linear relaxation sees (a piece's open time bounds the minutes placed in it, each with the
+    # changeover after it, the last one's changeover may run past the piece's end): this is what lets the solver
+    # prove how good a schedule is, not only find one
     room_time = {r: sum(math.ceil(b / step) - a // step for a, b in spaces[r].windows) * spaces[r].parallel
                  for r in spaces}
-    for item_id, (room_id, _st) in problem.fixed.items():  # a pinned session may lie outside the room's windows
-        if item_id in length and room_id in room_time:
-            room_time[room_id] += (length[item_id] + change) * spaces[room_id].parallel
-    load: dict[int, list] = defaultdict(list)
-    for (item_id, room_id), v in x.items():
-        load[room_id].append((length[item_id] + change) * v)
-    for room_id, terms in load.items():
-        model.add(sum(terms) <= room_time[room_id] + change * spaces[room_id].parallel * len(spaces[room_id].windows))
+    for (room_id, n), terms in load.items():
+        a, b = pieces[room_id][n]
+        model.add(sum(terms) <= (b // step - math.ceil(a / step) + change) * spaces[room_id].parallel)
     for intervals in person_intervals.values():
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
@@ -277,7 +310,10 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
             by_theme[items[item_id].theme_id].append(item_id)
         for ids in by_theme.values():
             for a, b in combinations(sorted(ids), 2):
-                if a in problem.fixed and b in problem.fixed:
+                if a in problem.fixed and b in problem.fixed:  # a cost all the same: the objective states it
+                    sa, sb = problem.fixed[a][1] // step, problem.fixed[b][1] // step
+                    if sa < sb + length[b] and sb < sa + length[a]:
+                        objective.append(w["theme_spread"])
                     continue
                 before, after, parallel = (model.new_bool_var("") for _ in range(3))
                 if a in hs and b in hs:
@@ -302,7 +338,7 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
                 model.add_hint(used[key], int(any(hr.get(i) == room_id and items[i].theme_id == key[0]
                                                   for i in by_theme_all.get(key[0], ()))))
                 objective.append(w["theme_room"] * used[key])
-            model.add_implication(v, used[key])
+            model.add(v <= used[key])  # linear: the relaxation sees it
             minutes_in[key].append(length[item_id] * v)
         for (theme, room_id), terms in minutes_in.items():  # for the relaxation: a room unused holds none of it
             model.add(sum(terms) <= room_time[room_id] * used[theme, room_id])
@@ -327,7 +363,7 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
                     u = model.new_bool_var("")
                     model.add_hint(u, int(any(spaces[hr[i]].venue_id == venue for i in ids if i in hr)))
                     for b in here:
-                        model.add_implication(b, u)
+                        model.add(b <= u)
                     uses.append(u)
             extra = model.new_int_var(0, len(venues), "")  # venues beyond the first
             model.add_hint(extra, max(0, len({spaces[hr[i]].venue_id for i in ids if i in hr}) - 1))
@@ -358,6 +394,12 @@ def _run(built: _Model, time_limit: float, workers: int, seed: int, started: flo
     solver.parameters.random_seed = int(seed)
     solver.parameters.relative_gap_limit = RELATIVE_GAP
     solver.parameters.cp_model_probing_level = 0  # probing took most of the time to the first solution
+    # the bound comes from the linear relaxation with every constraint in it (clauses and implications too, level
+    # 2): on two workers the default gives its one full-problem worker the lighter relaxation, whose bound on the
+    # demo stayed a third below; the other worker(s) improve the schedule by neighbourhood search
+    solver.parameters.linearization_level = 2
+    if workers > 1:
+        solver.parameters.subsolvers.append("max_lp")
     first = _FirstSolution(started)
     status = solver.solve(built.model, first)
     return solver, status, first.first
@@ -372,9 +414,24 @@ def _values(built: _Model, solver: cp_model.CpSolver, step: int) -> dict[int, tu
     return out
 
 
-def _greedy(problem: Problem, step: int) -> dict[int, tuple[int, int]]:
+def _room_cost(problem: Problem, item: Item, space: Space, biggest: int) -> int:
+    """The soft cost of an item in a room that depends on nothing else (audience–venue fit, rating–room size), in
+    the objective's units before SCALE."""
+    w, c = problem.weights, 0
+    elsewhere = space.audiences and item.audience_ids and not item.audience_ids & space.audiences
+    if w.get("audience_venue") and elsewhere:
+        c += w["audience_venue"] * 10
+    if w.get("rating_room") and item.rating is not None:
+        c += round(w["rating_room"] * 10 * item.rating * (1 - space.capacity / biggest))
+    return c
+
+
+def _greedy(problem: Problem, step: int, *, cheap: bool = False, first: tuple[int, ...] = (), spread: bool = True
+            ) -> dict[int, tuple[int, int]]:
     """A quick first placement to start the solver from: the least flexible sessions first, each at the earliest
-    start where its room (lane), its speakers and their travel allow it."""
+    start where its room (lane), its speakers and their travel allow it; `cheap`: each in the room cheapest by the
+    soft goals, at the earliest start there (without a session of its theme at once, if `spread`); it may place fewer.
+    `first`: items to place before all others."""
     spaces = {s.id: s for s in problem.spaces}
     items = {i.id: i for i in problem.items}
     change = problem.changeover
@@ -405,31 +462,80 @@ def _greedy(problem: Problem, step: int) -> dict[int, tuple[int, int]]:
                     return False
         return True
 
+    w = problem.weights
+    biggest = max([sp.capacity for sp in problem.spaces] + [1])
+    placed_of: dict[int, list[int]] = defaultdict(list)  # person → their items placed so far
+    theme_items: dict[int, list[int]] = defaultdict(list)
+    rooms_of_theme: dict[int, set[int]] = defaultdict(set)
+
+    def placed_of_add(item: Item) -> None:
+        for person in item.speakers:
+            placed_of[person].append(item.id)
+        theme_items[item.theme_id].append(item.id)
+        rooms_of_theme[item.theme_id].add(out[item.id][0])
+
     for item_id, (room_id, st) in problem.fixed.items():
         if item_id in items and room_id in spaces:
             book(items[item_id], room_id, st)
+            placed_of_add(items[item_id])
     options = {}
     for item in problem.items:
         if item.id not in problem.fixed:
             options[item.id] = [(r, _starts(_intersect(spaces[r].windows, item.windows), item.minutes, step))
                                 for r in item.rooms if r in spaces]
-    for item_id in sorted(options, key=lambda i: (sum(b - a + 1 for _r, rs in options[i] for a, b in rs),
-                                                  -items[i].minutes, i)):
+    for item_id in sorted(options, key=lambda i: (i not in first, sum(b - a + 1 for _r, rs in options[i]
+                                                                      for a, b in rs), -items[i].minutes, i)):
         item = items[item_id]
         wanted = problem.previous.get(item_id)
         if wanted and any(r == wanted[0] for r, _ in options[item_id]) and fits(item, *wanted):
             book(item, *wanted)
+            placed_of_add(item)
             continue
-        candidates = sorted((a * step, r, b) for r, ranges in options[item_id] for a, b in ranges)
-        placed = False
-        for first, room_id, last in candidates:
-            for k in range(first // step, last + 1):
-                if fits(item, room_id, k * step):
-                    book(item, room_id, k * step)
-                    placed = True
+        if not cheap:
+            candidates = sorted((a * step, r, b) for r, ranges in options[item_id] for a, b in ranges)
+            placed = False
+            for first, room_id, last in candidates:
+                for k in range(first // step, last + 1):
+                    if fits(item, room_id, k * step):
+                        book(item, room_id, k * step)
+                        placed = True
+                        break
+                if placed:
                     break
-            if placed:
-                break
+            continue
+        # the cheapest room by the soft goals, in it the earliest start without a session of the theme at once
+        best = None
+        venues_of = {spaces[out[j][0]].venue_id for p in item.speakers for j in placed_of[p]}
+        for room_id, ranges in options[item_id]:
+            space = spaces[room_id]
+            c = _room_cost(problem, item, space, biggest)
+            if venues_of and space.venue_id not in venues_of:
+                c += w.get("venue_changes", 0) * 10
+            if room_id not in rooms_of_theme[item.theme_id]:
+                c += w.get("theme_room", 0)
+            if best is not None and c >= best[0]:
+                continue
+            first_fit = None
+            for a, b in ranges:
+                for k in range(a, b + 1):
+                    st = k * step
+                    if not fits(item, room_id, st):
+                        continue
+                    clash = sum(1 for j in theme_items[item.theme_id]
+                                if out[j][1] < st + item.minutes and st < out[j][1] + items[j].minutes)
+                    if first_fit is None or clash < first_fit[0]:
+                        first_fit = (clash, st)
+                    if clash == 0 or not spread:
+                        break
+                if first_fit is not None and (first_fit[0] == 0 or not spread):
+                    break
+            if first_fit is not None:
+                total = c + w.get("theme_spread", 0) * first_fit[0]
+                if best is None or total < best[0]:
+                    best = (total, room_id, first_fit[1])
+        if best is not None:
+            book(item, best[1], best[2])
+            placed_of_add(item)
     return out
 
 
@@ -448,6 +554,14 @@ def solve(problem: Problem, *, time_limit: float = 20.0, workers: int = 2, seed:
     items = {i.id: i for i in problem.items}
     spaces = {s.id: s for s in problem.spaces}
     greedy = _greedy(problem, step)
+    if any(problem.weights.values()) and not problem.previous:  # solving again: where they were is the start
+        hard: tuple[int, ...] = ()
+        for spread in (True, False):  # what it could not place goes first the next time
+            better = _greedy(problem, step, cheap=True, first=hard, spread=spread)
+            if len(better) >= len(greedy):
+                greedy = better
+                break
+            hard += tuple(i for i in greedy if i not in better and i not in hard)
     first_run = _build(problem, step, only=None, soft=False, hints=greedy)
     if deterministic:
         workers = 1
@@ -469,7 +583,9 @@ def solve(problem: Problem, *, time_limit: float = 20.0, workers: int = 2, seed:
     if any(problem.weights.values()) and remaining > 0.2:
         second = _build(problem, step, only=set(found), soft=True, hints={**problem.previous, **found})
         solver2, status2, _ = _run(second, remaining, workers, seed, started, deterministic)
-        if status2 in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # no time left to weigh the soft goals
+            status_name = "feasible"
+        else:
             found = _values(second, solver2, step)
             status_name = "optimal" if status2 == cp_model.OPTIMAL and status == cp_model.OPTIMAL else "feasible"
             objective, bound = solver2.objective_value, solver2.best_objective_bound

@@ -366,3 +366,26 @@ def test_a_session_fixed_outside_its_rooms_windows_takes_none_of_its_open_time()
     result = run(problem)
     assert sorted(result.placements) == [1, 2, 3]
     assert result.unplaced == {}
+
+
+def test_a_rooms_time_between_its_blocks_is_filled_to_the_minute():
+    """Each piece of a room between blocks holds sessions ending right as the block begins, changeovers between:
+    the solver's sums per piece (for its bound) must not cut that off."""
+    items = [Item(1, 50, (1,), 1, (1,)), Item(2, 60, (2,), 2, (1,)), Item(3, 50, (3,), 3, (1,)),
+             Item(4, 60, (4,), 4, (1,))]
+    problem = Problem(items, [Space(1, 1, 100, ((0, 270),))], busy=[Busy(1, 120, 150)], changeover=10,
+                      weights={"theme_spread": 1})
+    result = run(problem)
+    assert sorted(result.placements) == [1, 2, 3, 4]
+    assert (result.status, result.objective) == ("optimal", pytest.approx(0))
+    # one 50- and one 60-minute session on either side of the block, nothing to spare
+    assert sorted(start // 150 for _room, start, _lane in result.placements.values()) == [0, 0, 1, 1]
+    assert hard_problems(problem, result) == []
+
+
+def test_two_fixed_sessions_of_one_theme_in_parallel_count_in_the_objective():
+    spaces = [Space(1, 1, 100, ((0, 60),)), Space(2, 1, 100, ((0, 60),))]
+    items = [Item(1, 60, (1,), 5, (1, 2)), Item(2, 60, (2,), 5, (1, 2))]
+    result = run(Problem(items, spaces, fixed={1: (1, 0), 2: (2, 0)}, weights={"theme_spread": 10}))
+    assert result.placements == {1: (1, 0, 0), 2: (2, 0, 0)}
+    assert (result.status, result.objective, result.bound) == ("optimal", pytest.approx(10), pytest.approx(10))
