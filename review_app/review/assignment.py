@@ -35,8 +35,6 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-from ortools.graph.python.max_flow import SimpleMaxFlow
-from ortools.graph.python.min_cost_flow import SimpleMinCostFlow
 
 Bid = Literal["eager", "willing", "rather_not", "conflict"]
 Reason = Literal["no_eligible_reviewer", "all_conflicted", "too_few_eligible", "load_cap"]
@@ -211,6 +209,8 @@ def _shortlist(candidate: np.ndarray, affinity: np.ndarray, room: np.ndarray,
 
 def _max_flow(need: np.ndarray, room: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> int:
     """The most reviews any assignment over these pairs can make."""
+    from ortools.graph.python.max_flow import SimpleMaxFlow  # imported when used: see schedule.solver
+
     n_p, n_r = len(need), len(room)
     source, sink = n_p + n_r, n_p + n_r + 1
     flow = SimpleMaxFlow()
@@ -226,6 +226,8 @@ def _max_flow(need: np.ndarray, room: np.ndarray, rows: np.ndarray, cols: np.nda
 def _solve(need: np.ndarray, room: np.ndarray, load: np.ndarray, rows: np.ndarray, cols: np.ndarray,
            gain: np.ndarray, *, balanced: bool) -> np.ndarray:
     """Which candidate pairs carry flow in a maximum flow of least cost, as a boolean mask over the pairs."""
+    from ortools.graph.python.min_cost_flow import SimpleMinCostFlow  # imported when used: see schedule.solver
+
     n_p, n_r = len(need), len(room)
     source, sink = n_p + n_r, n_p + n_r + 1
     # a reviewer never takes more than the pairs open to them, which keeps unit arcs few when caps are generous

@@ -17,8 +17,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
+from typing import TYPE_CHECKING
 
-from ortools.sat.python import cp_model
+if TYPE_CHECKING:  # imported where a model is built: OR-Tools (with pandas) takes half a second to import, which
+    from ortools.sat.python import cp_model  # every web worker would pay at start without ever solving
 
 Span = tuple[int, int]  # [start, end) in minutes on the caller's timeline
 
@@ -117,14 +119,20 @@ def _intersect(a: tuple[Span, ...], b: tuple[Span, ...] | None) -> tuple[Span, .
     return tuple(sorted((max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if max(s1, s2) < min(e1, e2)))
 
 
-class _FirstSolution(cp_model.CpSolverSolutionCallback):
-    def __init__(self, started: float):
-        super().__init__()
-        self.started, self.first = started, None
+def _first_solution(started: float):
+    """A solution callback noting the time of the first solution."""
+    from ortools.sat.python import cp_model
 
-    def on_solution_callback(self) -> None:
-        if self.first is None:
-            self.first = time.perf_counter() - self.started
+    class FirstSolution(cp_model.CpSolverSolutionCallback):
+        def __init__(self):
+            super().__init__()
+            self.first = None
+
+        def on_solution_callback(self) -> None:
+            if self.first is None:
+                self.first = time.perf_counter() - started
+
+    return FirstSolution()
 
 
 def _step(problem: Problem) -> int:
@@ -151,6 +159,8 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
            hints: dict[int, tuple[int, int]]) -> _Model:
     """The CP-SAT model: every item (of `only`, when given) placed if it can be; with the soft goals, or (not
     `soft`) just as many items placed as possible. `only` items must all be placed."""
+    from ortools.sat.python import cp_model
+
     w = {key: max(0, int(value)) for key, value in problem.weights.items()} if soft else {}
     spaces = {s.id: s for s in problem.spaces}
     items = {i.id: i for i in problem.items}
@@ -384,6 +394,8 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
 
 
 def _run(built: _Model, time_limit: float, workers: int, seed: int, started: float, deterministic: bool = False):
+    from ortools.sat.python import cp_model
+
     solver = cp_model.CpSolver()
     if deterministic:  # the same answer on any machine, however busy: a limit in the solver's own work units
         solver.parameters.max_deterministic_time = max(0.1, float(time_limit))
@@ -400,7 +412,7 @@ def _run(built: _Model, time_limit: float, workers: int, seed: int, started: flo
     solver.parameters.linearization_level = 2
     if workers > 1:
         solver.parameters.subsolvers.append("max_lp")
-    first = _FirstSolution(started)
+    first = _first_solution(started)
     status = solver.solve(built.model, first)
     return solver, status, first.first
 
@@ -549,6 +561,8 @@ def solve(problem: Problem, *, time_limit: float = 20.0, workers: int = 2, seed:
     are the second run's; `first_solution_seconds` is when the first complete placement was found.
     `deterministic`: one worker, and the time limit counted in the solver's deterministic work units rather than
     seconds, so that the same problem gives the same schedule on any machine (the demo, the tests)."""
+    from ortools.sat.python import cp_model
+
     started = time.perf_counter()
     step = _step(problem)
     items = {i.id: i for i in problem.items}
