@@ -132,6 +132,31 @@ def test_passwords_are_stored_as_argon2id(app):
     assert TEST_PASSWORD not in _password_hash(app, user.id)
     assert Defaults.PASSWORD_HASHING == "default"
     assert _HASHERS["default"].type is Type.ID
+    # at least OWASP's recommended argon2id parameters (19 MiB, 2 passes), whatever the default becomes
+    assert _HASHERS["default"].memory_cost >= 19 * 1024 and _HASHERS["default"].time_cost >= 2
+
+
+def test_a_password_hashed_with_other_parameters_is_hashed_again_at_login(app, client, clock):
+    """Changing PASSWORD_HASHING takes effect for everyone as they next log in, and the old hash stops existing."""
+    from argon2 import extract_parameters
+
+    from review_app.accounts.services import _HASHERS
+
+    clock.set(T)
+    user = _user(app)
+    with app.app_context():
+        saved = db.session.get(User, user.id)
+        saved.password_hash = _HASHERS["strong"].hash(TEST_PASSWORD)
+        db.session.commit()
+        old = saved.password_hash
+    assert extract_parameters(old).memory_cost == 64 * 1024
+    login(client, user)
+    new = _password_hash(app, user.id)
+    assert new != old
+    assert extract_parameters(new) == extract_parameters(_HASHERS[app.config["PASSWORD_HASHING"]].hash("x"))
+    client.post("/logout")
+    login(client, user)  # the new hash verifies the same password
+    assert _password_hash(app, user.id) == new
 
 
 def test_login_creates_a_server_side_session_and_the_cookie_carries_no_user_id(app, client, clock):
