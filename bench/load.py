@@ -245,7 +245,10 @@ def _wait_for_answer(base: str, process: subprocess.Popen, timeout: float = 60) 
         if process.poll() is not None:
             raise RuntimeError("gunicorn exited during start-up")
         try:
-            urllib.request.urlopen(f"{base}/", timeout=2).read()
+            # a long timeout: a connection the kernel accepted waits for the booting worker, and giving up on it
+            # after a short one (and asking again) added seconds to the measured start
+            with urllib.request.urlopen(f"{base}/", timeout=30) as answer:
+                answer.read()
             return
         except urllib.error.HTTPError:  # an HTTP answer, even a 404: the server is up
             return

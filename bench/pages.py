@@ -136,7 +136,9 @@ def serve(url: str) -> tuple[subprocess.Popen, float]:
                                 "--log-level", "warning", "wsgi:app"], env=env, cwd=ROOT)
     for _ in range(300):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=2)
+            # a long timeout: a connection the kernel accepted waits for the booting worker (see bench/load.py)
+            with urllib.request.urlopen(f"http://127.0.0.1:{PORT}/", timeout=30) as answer:
+                answer.read()
             return process, time.perf_counter() - start
         except OSError as err:
             if getattr(err, "code", None):  # an HTTP answer, even a 404: the server is up

@@ -35,7 +35,8 @@ CEILING_APP = textwrap.dedent("""
 
 
 def build(url: str, sessions: int) -> str:
-    """An event with `sessions` confirmed sessions in 16 rooms over two days, placed and released; its slug."""
+    """An event with `sessions` confirmed sessions in 16 rooms (more for over 256) over two days, placed and
+    released; its slug."""
     from flask_migrate import upgrade
 
     from review_app import create_app
@@ -66,7 +67,11 @@ def build(url: str, sessions: int) -> str:
         themes = [Theme(event_id=event.id, name_de=f"Thema {i}", name_en=f"Theme {i}", position=i) for i in range(6)]
         db.session.add_all([*venues, fmt, *themes])
         db.session.flush()
-        rooms = [Room(event_id=event.id, venue_id=venues[r % 2].id, name=f"Raum {r}", capacity=100) for r in range(16)]
+        # 16 rooms with 8 forty-minute slots a day hold 256 sessions; more take 12 slots a day and more rooms
+        per_day = 8 if sessions <= 256 else 12
+        n_rooms = max(16, -(-sessions // (2 * per_day)))
+        rooms = [Room(event_id=event.id, venue_id=venues[r % 2].id, name=f"Raum {r}", capacity=100)
+                 for r in range(n_rooms)]
         db.session.add_all(rooms)
         people = [User(email=f"s{i}@speaker{i}.invalid", name=f"Speaker {i}", password_hash=chair.password_hash,
                        organisation=f"Org {i}", city="Herne", organisation_type=OrganisationType.company,
@@ -80,10 +85,10 @@ def build(url: str, sessions: int) -> str:
             p.speakers.append(ProposalSpeaker(user_id=people[i].id, is_submitter=True))
             db.session.add(p)
             db.session.flush()
-            day, slot = divmod(i // 16, 8)
+            day, slot = divmod(i // n_rooms, per_day)
             start = datetime.combine(event.starts_on + timedelta(days=day % 2), clock_time(9), event.tz) + \
                 timedelta(minutes=40 * slot)
-            db.session.add(ScheduleEntry(event_id=event.id, proposal_id=p.id, room_id=rooms[i % 16].id, lane=0,
+            db.session.add(ScheduleEntry(event_id=event.id, proposal_id=p.id, room_id=rooms[i % n_rooms].id, lane=0,
                                          starts_at=start, ends_at=start + timedelta(minutes=30), pinned=False,
                                          updated_at=now, updated_by_id=chair.id))
         db.session.flush()
