@@ -4,6 +4,9 @@ cache with ETag and Last-Modified. A request costs two small queries (the event,
 on the first request of a version, one more for its snapshot — never one per session or speaker."""
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import Response, abort, current_app, g, render_template, request, url_for
@@ -64,6 +67,59 @@ def _args_key() -> tuple:
     return tuple(sorted((k, v) for k, v in request.args.items(multi=False) if k in (*prog.FILTERS, "lang")))
 
 
+@dataclass(frozen=True)
+class _Released:
+    """What the renderings read of a released version, kept per worker (it never changes; a deletion's revision
+    is in the key): rendering the 2,000 pages of a big programme no longer reads and parses its snapshot, and
+    goes through it for the page's language, once per page."""
+
+    number: int
+    comment: str
+    changes: dict
+    snapshot: dict
+    read: dict = field(default_factory=dict)  # language → programme.read(snapshot, language)
+
+
+_RELEASED: OrderedDict[tuple, _Released] = OrderedDict()
+_RELEASED_LOCK = threading.Lock()
+_RELEASED_KEPT = 8
+
+
+def _released(version_id: int, release: tuple) -> _Released:
+    key = (version_id, release)
+    with _RELEASED_LOCK:
+        hit = _RELEASED.get(key)
+        if hit is not None:
+            _RELEASED.move_to_end(key)
+            return hit
+    version = prog.load_version(version_id)
+    entry = _Released(version.number, version.comment, version.changes, version.snapshot)
+    with _RELEASED_LOCK:
+        _RELEASED[key] = entry
+        while len(_RELEASED) > _RELEASED_KEPT:
+            _RELEASED.popitem(last=False)
+    return entry
+
+
+def _forget_released() -> None:
+    with _RELEASED_LOCK:
+        _RELEASED.clear()
+
+
+cache.on_clear(_forget_released)
+
+
+def _read(snapshot: dict, lang: str | None = None) -> prog.Programme:
+    """programme.read of the version being rendered, made once per version and language."""
+    lang = lang or _lang()
+    version = g.get("public_version")
+    if version is None or version.snapshot is not snapshot:
+        return prog.read(snapshot, lang)
+    if lang not in version.read:
+        version.read[lang] = prog.read(snapshot, lang)
+    return version.read[lang]
+
+
 def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: tuple = (),
            last_modified: datetime | None = None, shared: bool = True) -> Response:
     """The rendering from the cache, or made now by `render(snapshot, released_at)`: a check that fails inside it
@@ -71,7 +127,7 @@ def _serve(event: Event, header, name: str, render, *, cors: bool = False, key: 
     version_id, number, released_at = header
 
     def produce():
-        g.public_version = prog.load_version(version_id)  # held for the rendering (the change log reads it)
+        g.public_version = _released(version_id, g.public_asked[2])  # held for the rendering (the change log)
         return render(g.public_version.snapshot, released_at)
     entry = cache.cached((event.id, *g.public_asked[2], _lang(), name, key, _base()), produce)
     response = Response(entry.body, mimetype=entry.mimetype)
@@ -128,7 +184,7 @@ def _page(event: Event, template: str, snapshot: dict, released_at: datetime, *,
     query = {k: v for k, v in request.args.items() if k in prog.FILTERS}  # as the cache key: nothing else
     html = render_template(
         template, event=event, snapshot=snapshot, released_at=released_at, here=here,
-        programme=prog.read(snapshot, lang), links=_links(event, None), feeds=feeds_of(event),
+        programme=_read(snapshot, lang), links=_links(event, None), feeds=feeds_of(event),
         other_language_url=url_for(request.endpoint, **(request.view_args or {}), **query, lang=other),
         static_url=lambda name: url_for("static", filename=name),
         theme_url=url_for("public.theme_css", slug=event.slug, v=event.colour.replace("#", "")), **context)
@@ -174,7 +230,7 @@ def programme(slug: str):
     event, header = _public(slug)
 
     def render(snap, released_at):
-        p = prog.read(snap, _lang())
+        p = _read(snap)
         chosen = _filters(p)
         return _page(event, "public/programme.html", snap, released_at, here="programme", chosen=chosen,
                      shown=p.matching(chosen), venue_options=[(v["id"], v["name"]) for v in p.venues],
@@ -194,7 +250,7 @@ def session_page(slug: str, session_id: int):
     event, header = _public(slug)
 
     def render(snap, released_at):
-        p = prog.read(snap, _lang())
+        p = _read(snap)
         return _page(event, "public/session.html", snap, released_at, item=_session_or_404(p, session_id))
     return _serve(event, header, f"session-{session_id}", render)
 
@@ -204,7 +260,7 @@ def speaker_page(slug: str, speaker_id: int):
     event, header = _public(slug)
 
     def render(snap, released_at):
-        p = prog.read(snap, _lang())
+        p = _read(snap)
         if speaker_id not in p.speakers:
             abort(404, _("This speaker is not in the programme."))
         return _page(event, "public/speaker.html", snap, released_at, speaker=p.speakers[speaker_id])
@@ -234,7 +290,7 @@ def now(slug: str):
     minute = moment.replace(second=0, microsecond=0)
 
     def render(snap, released_at):
-        p = prog.read(snap, _lang())
+        p = _read(snap)
         local = moment.astimezone(p.tz)
         rows = []
         for venue in p.venues:
@@ -282,7 +338,7 @@ def print_page(slug: str, venue_id: int, day: str):
     def render(snap, released_at):
         if not any(v["id"] == venue_id for v in snap["venues"]) or day not in snap["event"]["days"]:
             abort(404, _("There is no such venue or day in the programme."))
-        p = prog.read(snap, _lang())
+        p = _read(snap)
         chosen_day = date.fromisoformat(day)
         venue = next(v for v in snap["venues"] if v["id"] == venue_id)
         return _page(event, "public/print.html", snap, released_at, venue=venue, day=chosen_day,
