@@ -28,21 +28,26 @@ def latest_header(event: Event) -> tuple[int, int, datetime, datetime | None] | 
 _HEADER = {}
 
 
+def header_statement(*, latest: bool):
+    """The statement of `public_header` (parameters `slug`, and `number` unless `latest`), built once."""
+    if latest not in _HEADER:
+        on = ScheduleVersion.event_id == Event.id
+        if not latest:
+            on = and_(on, ScheduleVersion.number == bindparam("number"))
+        _HEADER[latest] = (
+            select(Event.id, Event.colour, ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at,
+                   ScheduleVersion.revised_at)
+            .select_from(Event).outerjoin(ScheduleVersion, on).where(Event.slug == bindparam("slug"))
+            .order_by(ScheduleVersion.number.desc()).limit(1))
+    return _HEADER[latest]
+
+
 def public_header(slug: str, number: int | None = None, connection=None) -> tuple | None:
     """(event id, colour, version id, number, released at, revised at) of the event's latest release (or of release
     `number`) in one small query, the version's columns None when there is none; None for an unknown event. The
     statement is built once and run on the connection (the front door passes its own), as every public request
     runs it."""
-    if (number is None) not in _HEADER:
-        on = ScheduleVersion.event_id == Event.id
-        if number is not None:
-            on = and_(on, ScheduleVersion.number == bindparam("number"))
-        _HEADER[number is None] = (
-            select(Event.id, Event.colour, ScheduleVersion.id, ScheduleVersion.number, ScheduleVersion.released_at,
-                   ScheduleVersion.revised_at)
-            .select_from(Event).outerjoin(ScheduleVersion, on).where(Event.slug == bindparam("slug"))
-            .order_by(ScheduleVersion.number.desc()).limit(1))
-    statement = _HEADER[number is None]
+    statement = header_statement(latest=number is None)
     params = {"slug": slug} if number is None else {"slug": slug, "number": number}
     row = (connection or db.session.connection()).execute(statement, params).first()
     return tuple(row) if row else None
