@@ -54,7 +54,7 @@ CFP_CLOSES = datetime(2026, 3, 1, 22, 59, tzinfo=UTC)
 REVIEW_OPENS = datetime(2026, 3, 2, 8, tzinfo=UTC)
 REVIEW_CLOSES = datetime(2026, 3, 31, 21, 59, tzinfo=UTC)
 EVENT_DAY = date(2031, 6, 4)  # far enough ahead that "closing in 30 days" stays before the event for years
-DAY_START, DAY_END = time(9), time(18)
+DAY_START, DAY_END, LUNCH = time(9), time(18), time(12)
 THEMES = [("Künstliche Intelligenz", "Artificial intelligence", "#005A9C"), ("Data Spaces", "Data spaces", "#6A3D9A"),
           ("Mobilität", "Mobility", "#9C4A00"), ("Digitale Verwaltung", "Digital administration", "#B2182B")]
 CRITERIA = [("Relevanz", "Relevance", 2), ("Praxisbezug", "Practical relevance", 3), ("Klarheit", "Clarity", 1)]
@@ -303,8 +303,14 @@ class Builder:
     def programme(self, event: Event, sessions: list[Proposal]) -> None:
         """Each session in its own hour: room by room, day by day (30-minute talks, half an hour free between)."""
         at = REVIEW_CLOSES + timedelta(days=10)
+        # a lunch break across every room each day, as real programmes have (the pages then show and load blocks)
+        for day in event.days:
+            schedule.save_block(event, schedule.BlockData(
+                kind="lunch", title_de="Mittagspause", title_en="Lunch break", starts_at=event.at(day, LUNCH),
+                ends_at=event.at(day, time(LUNCH.hour + 1)), venue_id=None, room_ids=[r.id for r in self.rooms]),
+                actor=self.chair, now=at - timedelta(hours=1))
         slots = [(room, day, hour) for day in event.days for hour in range(DAY_START.hour, DAY_END.hour)
-                 for room in self.rooms]
+                 if hour != LUNCH.hour for room in self.rooms]
         if len(slots) < len(sessions):
             raise BenchRefused(f"{len(sessions)} sessions do not fit into {len(slots)} hours of the rooms.")
         # the slots never overlap, so one draft read before serves every placement's check of its room (reading
