@@ -80,30 +80,32 @@ class _Released:
     read: dict = field(default_factory=dict)  # language → programme.read(snapshot, language)
 
 
-_RELEASED: OrderedDict[tuple, _Released] = OrderedDict()
 _RELEASED_LOCK = threading.Lock()
 _RELEASED_KEPT = 8
+_generation = [0]  # cache.clear() starts a new one: what was kept before is not used again
 
 
 def _released(version_id: int, release: tuple) -> _Released:
-    key = (version_id, release)
+    """The version's _Released, kept per app (an app is one database: the tests' apps never share what they keep)."""
+    kept = current_app.extensions.setdefault("public_released", OrderedDict())
+    key = (_generation[0], version_id, release)
     with _RELEASED_LOCK:
-        hit = _RELEASED.get(key)
+        hit = kept.get(key)
         if hit is not None:
-            _RELEASED.move_to_end(key)
+            kept.move_to_end(key)
             return hit
     version = prog.load_version(version_id)
     entry = _Released(version.number, version.comment, version.changes, version.snapshot)
     with _RELEASED_LOCK:
-        _RELEASED[key] = entry
-        while len(_RELEASED) > _RELEASED_KEPT:
-            _RELEASED.popitem(last=False)
+        kept[key] = entry
+        while len(kept) > _RELEASED_KEPT:
+            kept.popitem(last=False)
     return entry
 
 
 def _forget_released() -> None:
     with _RELEASED_LOCK:
-        _RELEASED.clear()
+        _generation[0] += 1
 
 
 cache.on_clear(_forget_released)
