@@ -101,6 +101,11 @@ def _clean_database(request):
     app = request.getfixturevalue("app")
     with app.app_context():
         empty_database()
+    from review_app.public import cache
+
+    # the public renderings, the kept versions and the front door's answers were of the rows just deleted: the next
+    # test's event 1, version 1 is another one
+    cache.clear()
     app.config["WTF_CSRF_ENABLED"] = False
     app.config["RATELIMIT_ENABLED"] = False
     from review_app.extensions import limiter
