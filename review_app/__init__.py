@@ -10,7 +10,7 @@ from flask_babel import gettext, lazy_gettext
 
 from . import config as config_module
 from .db import db
-from .extensions import babel, csrf, limiter, login_manager, migrate
+from .extensions import babel, csrf, limiter, login_manager
 from .extensions import mail as mail_extension
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,10 @@ def register_extensions(app: Flask) -> None:
         n = app.config["PROXY_FIX"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    if app.config["MIGRATIONS"]:
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=str(ROOT / "migrations"), compare_type=True, render_as_batch=True)
     csrf.init_app(app)
     mail_extension.init_app(app)
     limiter.init_app(app)

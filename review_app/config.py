@@ -58,6 +58,9 @@ class Defaults:
     # Number of reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are trusted (werkzeug's
     # ProxyFix). 0: none, the client address is the socket's. Behind one TLS proxy: 1.
     PROXY_FIX = 0
+    # The `flask db` commands (Flask-Migrate, with Alembic). gunicorn.conf.py turns them off in the web server,
+    # which never migrates: importing Alembic was an eighth of a worker's start.
+    MIGRATIONS = True
     # "default": argon2id with the library's recommended cost; "fast": argon2id at minimal cost (tests only)
     PASSWORD_HASHING = "default"  # noqa: S105 - a profile name, not a password
     # Token lifetimes (seconds)

@@ -32,9 +32,11 @@ from __future__ import annotations
 import time
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import numpy as np
+if TYPE_CHECKING:  # imported where it is used: a web worker that never assigns skips its 0.1 s at start
+    import numpy as np
+
 
 Bid = Literal["eager", "willing", "rather_not", "conflict"]
 Reason = Literal["no_eligible_reviewer", "all_conflicted", "too_few_eligible", "load_cap"]
@@ -104,6 +106,7 @@ def assign(proposals: Iterable[Proposal], reviewers: Iterable[Reviewer], *,
     `conflicts`, `bids` and `existing` are keyed (reviewer_id, proposal_id); ids unknown to this run are ignored,
     except that an existing pair still counts for the side that is known. `shortlist`: see the module docstring.
     """
+    import numpy as np
     start = time.perf_counter()
     props = sorted(proposals, key=lambda p: p.id)
     revs = sorted(reviewers, key=lambda r: r.id)
@@ -157,12 +160,14 @@ def assign(proposals: Iterable[Proposal], reviewers: Iterable[Reviewer], *,
 
 def _cells(pairs: Iterable[tuple[int, int]], p_at: dict[int, int], r_at: dict[int, int]) -> tuple[np.ndarray, ...]:
     """(proposal indices, reviewer indices) of the (reviewer_id, proposal_id) pairs known to this run, in order."""
+    import numpy as np
     known = [(p_at[p_id], r_at[r_id]) for r_id, p_id in pairs if p_id in p_at and r_id in r_at]
     return tuple(np.array(known, dtype=np.intp).reshape(-1, 2).T)
 
 
 def _fit(props: list[Proposal], revs: list[Reviewer]) -> tuple[np.ndarray, np.ndarray]:
     """Affinity without bids and eligibility without conflicts, both proposals x reviewers."""
+    import numpy as np
     theme_at = {t: n for n, t in enumerate(sorted({t for p in props for t in p.theme_ids}))}
     no_theme = len(theme_at)  # a column no reviewer knows and only unlimited reviewers may take
     main = np.array([theme_at[p.theme_ids[0]] if p.theme_ids else no_theme for p in props], dtype=np.intp)
@@ -194,6 +199,7 @@ def _fit(props: list[Proposal], revs: list[Reviewer]) -> tuple[np.ndarray, np.nd
 def _shortlist(candidate: np.ndarray, affinity: np.ndarray, room: np.ndarray,
                per_proposal: int | None) -> np.ndarray:
     """The candidate pairs among each proposal's best `per_proposal` and each reviewer's best 2 x room."""
+    import numpy as np
     n_p, n_r = candidate.shape
     if per_proposal is None or per_proposal >= n_r or candidate.size == 0:
         return candidate
@@ -209,6 +215,7 @@ def _shortlist(candidate: np.ndarray, affinity: np.ndarray, room: np.ndarray,
 
 def _max_flow(need: np.ndarray, room: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> int:
     """The most reviews any assignment over these pairs can make."""
+    import numpy as np
     from ortools.graph.python.max_flow import SimpleMaxFlow  # imported when used: see schedule.solver
 
     n_p, n_r = len(need), len(room)
@@ -226,6 +233,7 @@ def _max_flow(need: np.ndarray, room: np.ndarray, rows: np.ndarray, cols: np.nda
 def _solve(need: np.ndarray, room: np.ndarray, load: np.ndarray, rows: np.ndarray, cols: np.ndarray,
            gain: np.ndarray, *, balanced: bool) -> np.ndarray:
     """Which candidate pairs carry flow in a maximum flow of least cost, as a boolean mask over the pairs."""
+    import numpy as np
     from ortools.graph.python.min_cost_flow import SimpleMinCostFlow  # imported when used: see schedule.solver
 
     n_p, n_r = len(need), len(room)

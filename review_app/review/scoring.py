@@ -31,8 +31,11 @@ from __future__ import annotations
 import itertools
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:  # imported where it is used: a web worker that never ranks skips its 0.1 s at start
+    import numpy as np
+
 
 # A proposal is flagged when two of its reviews are at least this far apart on the 0..100 scale: on a 1..5
 # scale that is two steps (3 against 5). With the usual 2–3 reviews the standard deviation is only the range
@@ -95,6 +98,7 @@ def weighted_total(scores: Mapping[Hashable, float], criteria: Sequence[Criterio
 def _index(reviews: Iterable[Review], proposal_ids: Iterable[Hashable] | None,
            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[Hashable], list[Hashable]]:
     """Reviews as arrays (reviewer index, proposal index, score) and the id lists behind the indices."""
+    import numpy as np
     rows = list(reviews)
     r_col, p_col, s_col = zip(*rows, strict=True) if rows else ((), (), ())
     rids = list(dict.fromkeys(r_col))  # first-seen order, so results never depend on hashing
@@ -109,6 +113,7 @@ def _index(reviews: Iterable[Review], proposal_ids: Iterable[Hashable] | None,
 def proposal_stats(reviews: Iterable[Review], proposal_ids: Iterable[Hashable] | None = None,
                    disagreement_range: float = HIGH_DISAGREEMENT_RANGE) -> dict[Hashable, ProposalStats]:
     """Count, mean, median, spread and the disagreement flag per proposal (also for `proposal_ids` unreviewed)."""
+    import numpy as np
     _, p, s, _, pids = _index(reviews, proposal_ids)
     n_p = len(pids)
     counts = np.bincount(p, minlength=n_p)
@@ -143,6 +148,7 @@ def proposal_stats(reviews: Iterable[Review], proposal_ids: Iterable[Hashable] |
 def calibrate(reviews: Iterable[Review], proposal_ids: Iterable[Hashable] | None = None,
               lam: float = DEFAULT_LAMBDA) -> Calibration:
     """Fit quality[p] + bias[r] with a ridge penalty `lam` (> 0) on the biases; see the module docstring."""
+    import numpy as np
     if lam <= 0:
         raise ValueError("lam must be positive: without the penalty the biases are not identified")
     r, p, s, rids, pids = _index(reviews, proposal_ids)
@@ -170,6 +176,7 @@ def _solve_biases(r: np.ndarray, p: np.ndarray, m: np.ndarray, diag: np.ndarray,
     iterates never enter those directions: the convergence depends on how well the groups are connected, not on
     how small lam is. If it ever fails to converge, the dense solve below takes over.
     """
+    import numpy as np
     n_r, n_p = len(diag), len(m)
     inv_m = 1.0 / np.maximum(m, 1)
 

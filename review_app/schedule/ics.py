@@ -5,9 +5,11 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-import icalendar
+if TYPE_CHECKING:  # imported where a calendar is made, not at every worker's start
+    import icalendar
 
 PRODID = "-//Smart City Days//Call for Sessions//DE"
 
@@ -32,6 +34,8 @@ def calendar(snapshot: dict, sessions: list[dict], *, host: str, stamp: datetime
              url_of=None) -> bytes:
     """A calendar of the given sessions of a released snapshot (each a dict of `snapshot["sessions"]`, or of its
     `cancelled`). `url_of(session)` gives a session's page, when there is one."""
+    import icalendar
+
     zone = ZoneInfo(snapshot["event"]["timezone"])
     rooms = {r["id"]: (r, v) for v in snapshot["venues"] for r in v["rooms"]}
     cal = icalendar.Calendar()
@@ -64,5 +68,7 @@ def calendar(snapshot: dict, sessions: list[dict], *, host: str, stamp: datetime
 @lru_cache(maxsize=32)
 def _timezone(zone: str, year: int) -> icalendar.Timezone:
     """The zone's VTIMEZONE for the years around the event (the whole history makes every file long and slow)."""
+    import icalendar
+
     return icalendar.Timezone.from_tzinfo(ZoneInfo(zone), tzid=zone, first_date=date(year - 1, 1, 1),
                                           last_date=date(year + 2, 1, 1))
