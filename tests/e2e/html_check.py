@@ -6,6 +6,7 @@ At the end of the session `check` runs vnu.jar (npm `vnu-jar`, Java 17) once ove
 """
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import re
@@ -43,11 +44,12 @@ class HtmlRecorder:
         def recording_start_response(status, headers, exc_info=None):
             seen["status"] = int(status.split()[0])
             seen["type"] = next((v for k, v in headers if k.lower() == "content-type"), "")
+            seen["gzip"] = any(k.lower() == "content-encoding" and v == "gzip" for k, v in headers)
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         body = b"".join(self.app(environ, recording_start_response))
-        if seen.get("type", "").startswith("text/html") and body:
-            self._keep(environ, seen["status"], body)
+        if seen.get("type", "").startswith("text/html") and body:  # the browser asks for gzip: the front door may
+            self._keep(environ, seen["status"], gzip.decompress(body) if seen.get("gzip") else body)
         return [body]
 
     def _keep(self, environ, status: int, body: bytes) -> None:

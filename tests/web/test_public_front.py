@@ -142,3 +142,31 @@ def test_a_page_that_failed_is_not_stored(app, client, v1, through):
     seen = through.count
     assert client.get(missing).status_code == 404
     assert through.count == seen + 1
+
+
+def test_a_client_that_accepts_gzip_gets_the_stored_answer_gzipped_with_an_etag_of_its_own(app, client, v1,
+                                                                                             through):
+    import gzip
+
+    for path in (PROGRAMME, f"{BASE}/schedule.xml", f"{BASE}/schedule.json", f"{BASE}/schedule.ics"):
+        packed = client.get(path, headers={"Accept-Encoding": "gzip, deflate, br"})  # the first: rendered now
+        assert packed.status_code == 200 and packed.headers["Content-Encoding"] == "gzip", path
+        plain = client.get(path)  # no Accept-Encoding: as it is
+        assert "Content-Encoding" not in plain.headers
+        assert gzip.decompress(packed.data) == plain.data and len(packed.data) < len(plain.data) / 2, path
+        assert int(packed.headers["Content-Length"]) == len(packed.data)
+        for answer in (packed, plain):
+            assert "Accept-Encoding" in answer.headers["Vary"] and "Accept-Language" in answer.headers["Vary"]
+        assert packed.headers["ETag"] != plain.headers["ETag"]
+        seen = through.count
+        again = client.get(path, headers={"Accept-Encoding": "gzip"})
+        assert (again.data, through.count) == (packed.data, seen)
+        tagged = client.get(path, headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+        assert (tagged.status_code, tagged.data) == (304, b"")
+        assert "Content-Encoding" not in tagged.headers and tagged.headers["ETag"] == packed.headers["ETag"]
+        # the other encoding's tag does not match: the client holds other bytes
+        other = client.get(path, headers={"If-None-Match": packed.headers["ETag"]})
+        assert other.status_code == 200 and other.data == plain.data
+        refused = client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
+        assert "Content-Encoding" not in refused.headers and refused.data == plain.data
+        assert through.count == seen
