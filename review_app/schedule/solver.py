@@ -86,6 +86,7 @@ class Result:
 
 UNPLACED_COST = 1000  # per unplaced session, times the largest weight: placing always comes first
 RELATIVE_GAP = 0.005  # a schedule proven within half a per cent of the best is good enough: stop there
+FLOOR_SHARE = 0.15  # of the time left for the soft goals, at most this share goes to their lower bounds (`bounds`)
 
 
 def _starts(windows: tuple[Span, ...], length: int, step: int) -> list[Span]:
@@ -119,8 +120,9 @@ def _intersect(a: tuple[Span, ...], b: tuple[Span, ...] | None) -> tuple[Span, .
     return tuple(sorted((max(s1, s2), min(e1, e2)) for s1, e1 in a for s2, e2 in b if max(s1, s2) < min(e1, e2)))
 
 
-def _first_solution(started: float):
-    """A solution callback noting the time of the first solution."""
+def _first_solution(started: float, stop_at: float | None = None):
+    """A solution callback noting the time of the first solution; it ends the search at a solution costing no more
+    than `stop_at` (a bound proven elsewhere, see `bounds`)."""
     from ortools.sat.python import cp_model
 
     class FirstSolution(cp_model.CpSolverSolutionCallback):
@@ -131,6 +133,8 @@ def _first_solution(started: float):
         def on_solution_callback(self) -> None:
             if self.first is None:
                 self.first = time.perf_counter() - started
+            if stop_at is not None and self.objective_value <= stop_at:
+                self.stop_search()
 
     return FirstSolution()
 
@@ -393,7 +397,8 @@ def _build(problem: Problem, step: int, *, only: set[int] | None, soft: bool,
     return _Model(model, start, placed, x, unplaced)
 
 
-def _run(built: _Model, time_limit: float, workers: int, seed: int, started: float, deterministic: bool = False):
+def _run(built: _Model, time_limit: float, workers: int, seed: int, started: float, deterministic: bool = False,
+         stop_at: float | None = None):
     from ortools.sat.python import cp_model
 
     solver = cp_model.CpSolver()
@@ -412,7 +417,7 @@ def _run(built: _Model, time_limit: float, workers: int, seed: int, started: flo
     solver.parameters.linearization_level = 2
     if workers > 1:
         solver.parameters.subsolvers.append("max_lp")
-    first = _first_solution(started)
+    first = _first_solution(started, stop_at)
     status = solver.solve(built.model, first)
     return solver, status, first.first
 
@@ -595,14 +600,27 @@ def solve(problem: Problem, *, time_limit: float = 20.0, workers: int = 2, seed:
     status_name, objective, bound = "optimal" if status == cp_model.OPTIMAL else "feasible", None, None
     remaining = time_limit * 0.6 if deterministic else time_limit - (time.perf_counter() - started)
     if any(problem.weights.values()) and remaining > 0.2:
+        floor = None
+        if not deterministic and remaining > 1:  # SCIP has no deterministic time limit: not where results must repeat
+            from . import bounds
+
+            floor = bounds.floors(problem, step, set(found), time_limit=remaining * FLOOR_SHARE, workers=workers,
+                                  seed=seed)
+            remaining = time_limit - (time.perf_counter() - started)
         second = _build(problem, step, only=set(found), soft=True, hints={**problem.previous, **found})
-        solver2, status2, _ = _run(second, remaining, workers, seed, started, deterministic)
+        # CP-SAT stops within RELATIVE_GAP of its own bound; this stops it as near the floors
+        stop_at = floor.total * (1 + RELATIVE_GAP) if floor else None
+        solver2, status2, _ = _run(second, max(0.1, remaining), workers, seed, started, deterministic, stop_at)
         if status2 not in (cp_model.OPTIMAL, cp_model.FEASIBLE):  # no time left to weigh the soft goals
             status_name = "feasible"
         else:
             found = _values(second, solver2, step)
             status_name = "optimal" if status2 == cp_model.OPTIMAL and status == cp_model.OPTIMAL else "feasible"
             objective, bound = solver2.objective_value, solver2.best_objective_bound
+            if floor is not None:  # as CP-SAT answers "optimal" within RELATIVE_GAP of its own bound
+                bound = max(bound, floor.total)
+                if status == cp_model.OPTIMAL and objective <= stop_at:
+                    status_name = "optimal"
     else:
         objective = bound = 0.0
     placements = _lanes({i: (r, st, 0) for i, (r, st) in found.items()}, items, spaces, problem.changeover)
