@@ -118,7 +118,9 @@ def count_queries(app, path: str, cookie: str | None) -> tuple[int, int]:
 
 
 def _wrk_once(path: str, seconds: float, cookie: str | None, script: Path, threads: int, connections: int) -> dict:
-    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script)]
+    # as a browser asks: the front door answers the public pages and feeds gzipped then
+    args = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(seconds))}s", "-s", str(script),
+            "-H", "Accept-Encoding: gzip"]
     if cookie:
         args += ["-H", f"Cookie: session={cookie}"]
     out = subprocess.run([*args, f"http://127.0.0.1:{PORT}{path}"], capture_output=True, text=True,
