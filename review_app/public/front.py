@@ -7,12 +7,14 @@ a new release or a change of colour is seen at once by every worker process. Wha
 shareable (`mark`): the public pages and feeds of `programme_views._serve`, not "now and next" (it changes every
 minute), nothing with a Set-Cookie, nothing for a visitor with a session (their page may greet them by name).
 
-A stored answer of some size is kept gzipped too, compressed once: a client that accepts gzip (every browser and
-calendar app does) gets those bytes, with `Content-Encoding: gzip` and an ETag of their own; the programme of 240
-sessions shrinks from about 180 to 20 KB, which a phone notices and the worker, writing less, too.
+A stored answer of some size is also kept gzipped, compressed when a client that accepts gzip first asks for it
+(every browser and calendar app does; `flask export-static` does not): such clients get those bytes, with
+`Content-Encoding: gzip` and an ETag of their own. The programme of 240 sessions shrinks from 135 to 8 KB, which a
+phone notices, and the worker, writing less, too.
 """
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import threading
 from collections import OrderedDict
@@ -45,25 +47,30 @@ class Answer:
     release: tuple  # (number, colour, revised at) of the version shown
     status: str
     plain: Variant
-    gzipped: Variant | None  # None: too small to be worth it
+    gzipped: Variant | None = None  # made when first asked for
+
+    @property
+    def packable(self) -> bool:
+        return len(self.plain.body) >= GZIP_FROM
 
 
-def _variants(headers: list[tuple[str, str]], body: bytes) -> tuple[Variant, Variant | None]:
-    """The answer as it is and, when it is big enough, gzipped; both say that they vary by Accept-Encoding."""
+def _plain(headers: list[tuple[str, str]], body: bytes) -> Variant:
+    """The answer as the app gave it, saying that it varies by Accept-Encoding."""
     vary = next((v for k, v in headers if k.lower() == "vary"), "")
-    vary = f"{vary}, Accept-Encoding" if vary else "Accept-Encoding"
     rest = [(k, v) for k, v in headers if k.lower() != "vary"]
     etag = next((v for k, v in headers if k.lower() == "etag"), None)
-    plain = Variant((*rest, ("Vary", vary)), body, etag)
-    if len(body) < GZIP_FROM:
-        return plain, None
-    packed = gzip.compress(body, compresslevel=6, mtime=0)
-    gz_etag = f'{etag[:-1]}-gz"' if etag and etag.endswith('"') else None
-    gz_headers = [(k, v) for k, v in rest if k.lower() not in ("content-length", "etag")]
-    gz_headers += [("Content-Length", str(len(packed))), ("Content-Encoding", "gzip"), ("Vary", vary)]
-    if gz_etag:
-        gz_headers.append(("ETag", gz_etag))
-    return plain, Variant(tuple(gz_headers), packed, gz_etag)
+    return Variant((*rest, ("Vary", f"{vary}, Accept-Encoding" if vary else "Accept-Encoding")), body, etag)
+
+
+def _gzipped(plain: Variant) -> Variant:
+    """The same answer gzipped, with its own length and ETag."""
+    packed = gzip.compress(plain.body, compresslevel=6, mtime=0)
+    etag = f'{plain.etag[:-1]}-gz"' if plain.etag and plain.etag.endswith('"') else None
+    headers = [(k, v) for k, v in plain.headers if k.lower() not in ("content-length", "etag")]
+    headers += [("Content-Length", str(len(packed))), ("Content-Encoding", "gzip")]
+    if etag:
+        headers.append(("ETag", etag))
+    return Variant(tuple(headers), packed, etag)
 
 
 def mark(environ: dict, slug: str, number: int | None, release: tuple) -> None:
@@ -194,10 +201,17 @@ class PublicFront:
             with self._lock:
                 self._answers.pop(key, None)
             return None  # a new release (or no event): the app renders it
-        return self._send(environ, start_response, answer)
+        return self._send(environ, start_response, key, answer)
 
-    def _send(self, environ, start_response, answer: Answer):
-        variant = answer.gzipped if answer.gzipped is not None and self._takes_gzip(environ) else answer.plain
+    def _send(self, environ, start_response, key, answer: Answer):
+        variant = answer.plain
+        if answer.packable and self._takes_gzip(environ):
+            if answer.gzipped is None:
+                answer = dataclasses.replace(answer, gzipped=_gzipped(answer.plain))
+                with self._lock:
+                    if key in self._answers:
+                        self._answers[key] = answer
+            variant = answer.gzipped
         match = environ.get("HTTP_IF_NONE_MATCH")
         if variant.etag and match and variant.etag in match:
             headers = [(k, v) for k, v in variant.headers if k.lower() not in ("content-length", "content-type",
@@ -233,12 +247,12 @@ class PublicFront:
             if hasattr(result, "close"):
                 result.close()
         slug, number, release = marked
-        answer = Answer(slug, number, release, seen["status"], *_variants(seen["headers"], body))
+        answer = Answer(slug, number, release, seen["status"], _plain(seen["headers"], body))
         with self._lock:
             self._answers[key] = answer
             while len(self._answers) > MAX_ENTRIES:
                 self._answers.popitem(last=False)
-        return self._send(environ, start_response, answer)
+        return self._send(environ, start_response, key, answer)
 
     def _current(self, slug: str, number: int | None) -> tuple | None:
         """The release as it stands (see _ReleaseCheck)."""

@@ -170,3 +170,13 @@ def test_a_client_that_accepts_gzip_gets_the_stored_answer_gzipped_with_an_etag_
         refused = client.get(path, headers={"Accept-Encoding": "gzip;q=0, identity"})
         assert "Content-Encoding" not in refused.headers and refused.data == plain.data
         assert through.count == seen
+
+
+def test_an_answer_is_gzipped_only_once_a_client_asks_for_gzip(app, client, v1):
+    door = app.wsgi_app
+    client.get(PROGRAMME)  # as `flask export-static` asks: nothing compressed for nobody
+    (stored,) = [a for k, a in door._answers.items() if k[0] == PROGRAMME and not k[1]]
+    assert stored.gzipped is None and stored.packable
+    client.get(PROGRAMME, headers={"Accept-Encoding": "gzip"})
+    (stored,) = [a for k, a in door._answers.items() if k[0] == PROGRAMME and not k[1]]
+    assert stored.gzipped is not None and stored.gzipped.body[:2] == b"\x1f\x8b"
