@@ -195,6 +195,9 @@ def run(sizes: tuple[str, ...] = ("S", "M", "L"), seconds: float = 3, smoke: boo
             try:
                 for label, path, who in measured:
                     figures[label].update(wrk(path, seconds, cookies.get(who), script))
+                    if figures[label]["errors"]:  # wrk counts every answer other than 2xx/3xx
+                        print(f"WARNING: {label} at {size}: {figures[label]['errors']} answers were errors, "
+                              "so its figures are not the page's")
                 entry["first_request_s"] = round(first, 2)
                 entry["worker_rss_mb"] = worker_rss_mb(process.pid)
             finally:

@@ -24,7 +24,12 @@ _lock = threading.Lock()
 
 
 def cached(key: tuple, render: Callable[[], tuple[bytes, str]]) -> Rendered:
-    """The rendering under `key`, made by `render() -> (body, mimetype)` on the first request."""
+    """The rendering under `key`, made by `render() -> (body, mimetype)` on the first request. The key is taken
+    with the app's database: two apps in one process on two databases (the benchmarks build S, M and L one after
+    the other) each have their event 1 with its version 1, and neither may be served the other's."""
+    from flask import current_app
+
+    key = (current_app.config["SQLALCHEMY_DATABASE_URI"], *key)
     with _lock:
         hit = _entries.get(key)
         if hit is not None:

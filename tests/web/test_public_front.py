@@ -180,3 +180,32 @@ def test_an_answer_is_gzipped_only_once_a_client_asks_for_gzip(app, client, v1):
     client.get(PROGRAMME, headers={"Accept-Encoding": "gzip"})
     (stored,) = [a for k, a in door._answers.items() if k[0] == PROGRAMME and not k[1]]
     assert stored.gzipped is not None and stored.gzipped.body[:2] == b"\x1f\x8b"
+
+
+def test_two_apps_on_two_databases_in_one_process_never_serve_each_others_programme(app, tmp_path):
+    """Both have their event 1 with its version 1 (the benchmarks build S, M and L one after the other in one
+    process): the renderings are kept per database."""
+    from flask_migrate import upgrade
+
+    from review_app.cfp.models import Proposal
+
+    from .public_helpers import A
+
+    pages = {}
+    for name in ("first", "second"):
+        other = create_app({**{k: app.config[k] for k in ("TESTING", "SECRET_KEY", "WTF_CSRF_ENABLED",
+                                                          "RATELIMIT_ENABLED", "BASE_URL", "PASSWORD_HASHING")},
+                            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / name}.sqlite"})
+        with other.app_context():
+            upgrade()
+        p = build_programme(other)
+        with other.app_context():
+            db.session.get(Proposal, p.world.sessions[A]).title = f"{A} ({name})"
+            db.session.commit()
+        assert release(other, p.world, name) == 1 and p.event_id == 1
+        pages[name] = other.test_client().get(PROGRAMME).get_data(as_text=True)
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    assert f"{A} (first)" in pages["first"] and f"{A} (second)" in pages["second"]
+    assert f"{A} (first)" not in pages["second"]
