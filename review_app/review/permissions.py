@@ -11,7 +11,7 @@ from ..errors import DeadlinePassed, InvalidState, NotFound
 from ..events.models import Event, Role
 from ..events.permissions import roles_of
 from .models import Assignment
-from .queries import conflicted_proposal_ids
+from .queries import is_conflicted
 
 # --- reviewing (the reviewer's side) ---
 
@@ -25,7 +25,7 @@ def can_see_assignment(user, assignment: Assignment | None) -> bool:
     return (assignment.reviewer.user_id == user.id and assignment.reviewer.event_id == event.id
             and Role.reviewer in roles_of(user, event)
             and assignment.proposal.state is not ProposalState.draft
-            and assignment.proposal_id not in conflicted_proposal_ids(event, user))
+            and not is_conflicted(event, user, assignment.proposal_id))
 
 
 def check_assignment_visible(user, assignment: Assignment | None) -> Assignment:
@@ -85,7 +85,7 @@ def check_can_decide(user, proposal) -> None:
     """A committee member may decide any proposal of the event except one they are conflicted with (a speaker of
     it, the same organisation …): to them it does not exist."""
     check_can_rank(user, proposal.event)
-    if proposal.id in conflicted_proposal_ids(proposal.event, user):
+    if is_conflicted(proposal.event, user, proposal.id):
         raise NotFound(_("This proposal does not exist or is not visible to you."))
 
 

@@ -108,11 +108,31 @@ def conflicted_proposal_ids(event: Event, user) -> set[int]:
     return cache[key]
 
 
+def is_conflicted(event: Event, user, proposal_id: int) -> bool:
+    """Whether `user` must not review, rank or decide this one proposal: `conflicted_proposal_ids` for one proposal
+    (a pair's conflicts depend on nothing else), reading only its parties — a review page asks only about its own."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        return bool(_rules(event, [user.id]).conflict_map([_person(user)], _parties(event, [proposal_id])))
+    known = g.get("_conflicted_ids", {}).get((event.id, user.id))
+    if known is not None:
+        return proposal_id in known
+    cache = g.setdefault("_conflicted_one", {})  # cached per request, and forgotten with the map (forget_conflicts)
+    key = (event.id, user.id, proposal_id)
+    if key not in cache:
+        cache[key] = bool(_rules(event, [user.id]).conflict_map([_person(user)], _parties(event, [proposal_id])))
+    return cache[key]
+
+
 def forget_conflicts() -> None:
     from flask import g, has_app_context
 
     if has_app_context():
         g.pop("_conflicted_ids", None)
+        g.pop("_conflicted_one", None)
 
 
 # the committee's proposal pages in cfp (its list, counts, search, the proposal page) leave out the proposals a
