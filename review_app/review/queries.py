@@ -108,23 +108,33 @@ def conflicted_proposal_ids(event: Event, user) -> set[int]:
     return cache[key]
 
 
-def is_conflicted(event: Event, user, proposal_id: int) -> bool:
-    """Whether `user` must not review, rank or decide this one proposal: `conflicted_proposal_ids` for one proposal
-    (a pair's conflicts depend on nothing else), reading only its parties — a review page asks only about its own."""
-    if not getattr(user, "is_authenticated", False):
-        return False
+def conflicted_among(event: Event, user, proposal_ids: list[int]) -> set[int]:
+    """Those of `proposal_ids` that `user` must not review, rank or decide: `conflicted_proposal_ids` for just these
+    (a pair's conflicts depend on nothing else), reading only their parties — a review page asks about its own
+    proposal, the reviewing dashboard about the reviewer's assignments, neither about the thousands of others.
+    Cached per request, and forgotten with the map (`forget_conflicts`)."""
+    if not getattr(user, "is_authenticated", False) or not proposal_ids:
+        return set()
     from flask import g, has_app_context
 
+    def compute(ids: list[int]) -> set[int]:
+        found = _rules(event, [user.id]).conflict_map([_person(user)], _parties(event, ids))
+        return {pid for (_uid, pid) in found}
     if not has_app_context():
-        return bool(_rules(event, [user.id]).conflict_map([_person(user)], _parties(event, [proposal_id])))
+        return compute(list(proposal_ids))
     known = g.get("_conflicted_ids", {}).get((event.id, user.id))
     if known is not None:
-        return proposal_id in known
-    cache = g.setdefault("_conflicted_one", {})  # cached per request, and forgotten with the map (forget_conflicts)
-    key = (event.id, user.id, proposal_id)
+        return known & set(proposal_ids)
+    cache = g.setdefault("_conflicted_some", {})
+    key = (event.id, user.id, tuple(sorted(set(proposal_ids))))
     if key not in cache:
-        cache[key] = bool(_rules(event, [user.id]).conflict_map([_person(user)], _parties(event, [proposal_id])))
+        cache[key] = compute(list(key[2]))
     return cache[key]
+
+
+def is_conflicted(event: Event, user, proposal_id: int) -> bool:
+    """Whether `user` must not review, rank or decide this one proposal (see `conflicted_among`)."""
+    return proposal_id in conflicted_among(event, user, [proposal_id])
 
 
 def forget_conflicts() -> None:
@@ -132,7 +142,7 @@ def forget_conflicts() -> None:
 
     if has_app_context():
         g.pop("_conflicted_ids", None)
-        g.pop("_conflicted_one", None)
+        g.pop("_conflicted_some", None)
 
 
 # the committee's proposal pages in cfp (its list, counts, search, the proposal page) leave out the proposals a

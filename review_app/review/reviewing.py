@@ -30,7 +30,7 @@ from .models import (
     ReviewVisibility,
 )
 from .permissions import check_can_review, review_window_open
-from .queries import conflicted_proposal_ids, settings_of
+from .queries import conflicted_among, settings_of
 
 # proposals a reviewer still meets on their dashboard: not the drafts (never assigned) nor the withdrawn ones
 SHOWN_STATES = frozenset(ProposalState) - {ProposalState.draft, ProposalState.withdrawn}
@@ -116,8 +116,12 @@ def work_of(user: User, events: list[Event], now: datetime) -> list[EventWork]:
     assignments = list(assignments)
     # only the events with assignments need the conflict check (a few queries each): an event a person merely
     # reviews for costs nothing, so the header's reviewing page stays as cheap for six events as for one
-    with_work = {a.proposal.event_id for a in assignments}
-    conflicted = {event.id: conflicted_proposal_ids(event, user) for event in events if event.id in with_work}
+    assigned: dict[int, list[int]] = {}
+    for a in assignments:
+        assigned.setdefault(a.proposal.event_id, []).append(a.proposal_id)
+    # the conflicts with the assigned proposals only: the page costs the same at 300 proposals as at 3,000
+    conflicted = {event.id: conflicted_among(event, user, assigned[event.id]) for event in events
+                  if event.id in assigned}
     for assignment in assignments:
         proposal = assignment.proposal
         if proposal.id in conflicted[proposal.event_id]:
