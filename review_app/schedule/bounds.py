@@ -57,14 +57,20 @@ def floors(problem: Problem, step: int, placed: set[int], *, time_limit: float, 
     return Floors(rooms, times, rooms_proven, times_proven)
 
 
-def _options(problem: Problem, step: int, placed: set[int]) -> tuple[dict, dict]:
-    """(item, room, piece) → its length in steps, for every piece of a room where the item can lie; and the pieces."""
+@dataclass(frozen=True)
+class _Option:
+    length: int  # in steps
+    starts: tuple[tuple[int, int], ...]  # the closed ranges of start steps in the piece (none for a fixed item)
+
+
+def _options(problem: Problem, step: int, placed: set[int]) -> tuple[dict[tuple[int, int, int], _Option], dict]:
+    """(item, room, piece) → the item there, for every piece of a room where the item can lie; and the pieces."""
     from .solver import _intersect, _pieces, _starts
 
     spaces = {s.id: s for s in problem.spaces}
     pieces = {r: _pieces(space, [(b.start, b.end) for b in problem.busy if b.room_id == r])
               for r, space in spaces.items()}
-    out: dict[tuple[int, int, int], int] = {}
+    out: dict[tuple[int, int, int], _Option] = {}
     for item in problem.items:
         if item.id not in placed and item.id not in problem.fixed:
             continue
@@ -72,12 +78,12 @@ def _options(problem: Problem, step: int, placed: set[int]) -> tuple[dict, dict]
         if item.id in problem.fixed:
             room_id, st = problem.fixed[item.id]
             n = next((n for n, (a, b) in enumerate(pieces.get(room_id, [])) if a <= st < b), 0)
-            out[item.id, room_id, n] = d
+            out[item.id, room_id, n] = _Option(d, ())
             continue
         for room_id in item.rooms:
             for n, piece in enumerate(pieces.get(room_id, [])):
-                if _starts(_intersect((piece,), item.windows), item.minutes, step):
-                    out[item.id, room_id, n] = d
+                if ranges := _starts(_intersect((piece,), item.windows), item.minutes, step):
+                    out[item.id, room_id, n] = _Option(d, tuple(ranges))
     return out, pieces
 
 
@@ -106,7 +112,7 @@ def _rooms_floor(problem: Problem, step: int, placed: set[int], time_limit: floa
         per_item[item_id].append(v)
         per_room[item_id, room_id].append(v)
         if item_id not in problem.fixed:  # a pinned session may lie anywhere the committee put it: its time not counted
-            load[room_id, n].append((options[item_id, room_id, n] + change) * v)
+            load[room_id, n].append((options[item_id, room_id, n].length + change) * v)
     for item_id in {i for i, _r, _n in options}:
         mip.Add(sum(per_item[item_id]) == 1)
     for (room_id, n), terms in load.items():  # as in the CP-SAT model: the last changeover may run past the end
@@ -163,21 +169,21 @@ def _times_floor(problem: Problem, step: int, placed: set[int], time_limit: floa
     if not weight:
         return 0, True
     items = {i.id: i for i in problem.items}
-    options, pieces = _options(problem, step, placed)
-    from .solver import _intersect, _starts
+    options, _pieces = _options(problem, step, placed)
+    starts_of: dict[int, set[tuple[int, int]]] = defaultdict(set)  # an item's start ranges in any of its rooms
+    for (item_id, _room, _n), option in options.items():
+        starts_of[item_id].update(option.starts)
 
     model = cp_model.CpModel()
     start, length, interval = {}, {}, {}
-    for item_id in {i for i, _r, _n in options}:
+    for item_id in starts_of:
         item = items[item_id]
         length[item_id] = d = math.ceil(item.minutes / step)
         if item_id in problem.fixed:
             start[item_id] = model.new_constant(problem.fixed[item_id][1] // step)
         else:
-            ranges = sorted({r for (i, room_id, n) in options if i == item_id
-                             for r in _starts(_intersect((pieces[room_id][n],), item.windows), item.minutes, step)})
-            start[item_id] = model.new_int_var_from_domain(cp_model.Domain.from_intervals([list(r) for r in ranges]),
-                                                           "")
+            ranges = [list(r) for r in sorted(starts_of[item_id])]
+            start[item_id] = model.new_int_var_from_domain(cp_model.Domain.from_intervals(ranges), "")
         interval[item_id] = model.new_fixed_size_interval_var(start[item_id], d, "")
     by_person: dict[int, list] = defaultdict(list)
     by_theme: dict[int, list[int]] = defaultdict(list)
