@@ -29,7 +29,7 @@ from .committee_forms import (
 )
 from .models import BID_LABELS, Assignment, BidLevel
 from .permissions import can_state_preferences
-from .queries import conflict_map, conflicted_proposal_ids, reviewer_of, settings_of
+from .queries import conflict_map, conflicted_proposal_ids, is_conflicted, reviewer_of, settings_of
 
 bp = Blueprint("review_committee", __name__)
 
@@ -308,7 +308,7 @@ def assign_automatically(slug: str):
 def _proposal_under_review(event, proposal_id: int) -> Proposal:
     proposal = db.session.get(Proposal, proposal_id)
     if (proposal is None or proposal.event_id != event.id or proposal.state is ProposalState.draft
-            or proposal.id in conflicted_proposal_ids(event, _user())):
+            or is_conflicted(event, _user(), proposal.id)):
         raise NotFound(_("This proposal does not exist or is not visible to you."))
     return proposal
 

@@ -18,7 +18,7 @@ from ..errors import Conflict, DomainError, NotFound
 from ..events.models import Event
 from . import conflicts as rules
 from .models import ConflictOverride, OrganisationAlias
-from .queries import conflict_map, conflicted_proposal_ids, forget_conflicts
+from .queries import conflict_map, forget_conflicts, is_conflicted
 from .reviewers import check_committee
 
 REASON_LABELS = {
@@ -110,7 +110,7 @@ def restore_conflict(event: Event, override_id: int, *, actor: User, now: dateti
     """Take back a lifted conflict: the conflict is in force again. Side effects: audit row."""
     check_committee(actor, event)
     row = db.session.get(ConflictOverride, override_id)
-    if row is None or row.event_id != event.id or row.proposal_id in conflicted_proposal_ids(event, actor):
+    if row is None or row.event_id != event.id or is_conflicted(event, actor, row.proposal_id):
         raise NotFound(_("This page does not exist or is not visible to you."))
     record(actor=actor, action="conflict.restore", obj=row, now=now, user_id=row.user_id,
            proposal_id=row.proposal_id, reason=row.reason)
