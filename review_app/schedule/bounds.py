@@ -90,23 +90,29 @@ def _options(problem: Problem, step: int, placed: set[int]) -> tuple[dict[tuple[
     return out, pieces
 
 
-def _rooms_floor(problem: Problem, step: int, placed: set[int], time_limit: float) -> tuple[int, bool]:
+@dataclass
+class _RoomsModel:
+    mip: object  # pywraplp.Solver
+    y: dict  # (item, room, piece) → its variable
+
+
+def _rooms_model(problem: Problem, step: int, placed: set[int], backend: str) -> _RoomsModel | None:
+    """The rooms relaxation as a MIP for `backend` ("SCIP" or "CP_SAT"); None if no weight depends on the rooms."""
     from ortools.linear_solver import pywraplp
 
     from .solver import _room_cost
 
     w = {k: max(0, int(v)) for k, v in problem.weights.items()}
     if not (w.get("theme_room") or w.get("audience_venue") or w.get("rating_room") or w.get("venue_changes")):
-        return 0, True
+        return None
     spaces = {s.id: s for s in problem.spaces}
     items = {i.id: i for i in problem.items}
     options, pieces = _options(problem, step, placed)
     change = math.ceil(problem.changeover / step)
     biggest = max([s.capacity for s in problem.spaces] + [1])
-    mip = pywraplp.Solver.CreateSolver("SCIP")
+    mip = pywraplp.Solver.CreateSolver(backend)
     if mip is None:
-        return 0, False
-    mip.SetTimeLimit(max(100, int(time_limit * 1000)))
+        return None
     y = {key: mip.BoolVar("") for key in options}
     per_item: dict[int, list] = defaultdict(list)
     per_room: dict[tuple[int, int], list] = defaultdict(list)
@@ -152,16 +158,44 @@ def _rooms_floor(problem: Problem, step: int, placed: set[int], time_limit: floa
                     for i in here:
                         mip.Add(sum(at[i, venue]) <= u)
                     uses.append(u)
-            extra = mip.NumVar(0, len(venues), "")
+            extra = mip.IntVar(0, len(venues), "")  # whole at every optimum; CP-SAT takes integers only
             mip.Add(extra >= sum(uses) - 1)
             objective.append(w["venue_changes"] * 10 * extra)
     if not objective:
-        return 0, True
+        return None
     mip.Minimize(sum(objective))
+    return _RoomsModel(mip, y)
+
+
+def _rooms_floor(problem: Problem, step: int, placed: set[int], time_limit: float) -> tuple[int, bool]:
+    from ortools.linear_solver import pywraplp
+
+    built = _rooms_model(problem, step, placed, "SCIP")
+    if built is None:
+        return 0, True
+    mip = built.mip
+    mip.SetTimeLimit(max(100, int(time_limit * 1000)))
     status = mip.Solve()
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
         return 0, False
     return _whole(mip.Objective().BestBound()), status == pywraplp.Solver.OPTIMAL
+
+
+def cheap_rooms(problem: Problem, step: int, placed: set[int], *, time_limit: float, workers: int
+                ) -> dict[int, int] | None:
+    """A room for each of `placed` (fixed items keep theirs) as cheap as CP-SAT finds in `time_limit` for the rooms
+    relaxation, or None. Not a bound but a start: SCIP proves this relaxation well and solves it badly, CP-SAT the
+    other way round (at 240 sessions in 4 s: 3,790 against SCIP's 4,150 in 20 s; its optimum lies above 3,622)."""
+    from ortools.linear_solver import pywraplp
+
+    built = _rooms_model(problem, step, placed, "CP_SAT")
+    if built is None:
+        return None
+    built.mip.SetTimeLimit(max(100, int(time_limit * 1000)))
+    built.mip.SetNumThreads(max(1, int(workers)))
+    if built.mip.Solve() not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
+        return None
+    return {item_id: room_id for (item_id, room_id, _n), v in built.y.items() if v.solution_value() > 0.5}
 
 
 def _times_floor(problem: Problem, step: int, placed: set[int], time_limit: float, workers: int,

@@ -389,3 +389,44 @@ def test_two_fixed_sessions_of_one_theme_in_parallel_count_in_the_objective():
     result = run(Problem(items, spaces, fixed={1: (1, 0), 2: (2, 0)}, weights={"theme_spread": 10}))
     assert result.placements == {1: (1, 0, 0), 2: (2, 0, 0)}
     assert (result.status, result.objective, result.bound) == ("optimal", pytest.approx(10), pytest.approx(10))
+
+
+# --- the start decided rooms first ----------------------------------------------------------------------------
+
+
+def _counting_cheap_rooms(monkeypatch) -> list:
+    from review_app.schedule import bounds
+
+    calls: list = []
+    real = bounds.cheap_rooms
+
+    def counted(*args, **kwargs):
+        calls.append(real(*args, **kwargs))
+        return calls[-1]
+    monkeypatch.setattr(bounds, "cheap_rooms", counted)
+    return calls
+
+
+def test_with_time_for_it_the_soft_goals_start_from_cheap_rooms_and_the_schedule_stays_sound(monkeypatch):
+    calls = _counting_cheap_rooms(monkeypatch)
+    problem = generate(40, 4, seed=1)
+    pinned = problem.items[0]
+    problem.fixed = {pinned.id: (pinned.rooms[0], 9 * 60 if pinned.windows is None else pinned.windows[0][0])}
+    result = run(problem, time_limit=10)
+    assert len(calls) == 1 and calls[0] is not None and set(calls[0]) == {i.id for i in problem.items}
+    assert result.placements[pinned.id][:2] == problem.fixed[pinned.id]
+    assert sorted(result.placements) == [i.id for i in problem.items]
+    assert hard_problems(problem, result) == []
+    assert outside_rooms(problem, result) == {}
+
+
+def test_no_rooms_first_start_when_results_must_repeat_when_solving_again_or_without_the_time(monkeypatch):
+    calls = _counting_cheap_rooms(monkeypatch)
+    problem = generate(12, 3, seed=2)
+    run(problem, time_limit=10, deterministic=True)
+    run(problem, time_limit=2)
+    first = run(problem, time_limit=10)
+    assert len(calls) == 1
+    problem.previous = {i: (r, st) for i, (r, st, _lane) in first.placements.items()}
+    run(problem, time_limit=10)
+    assert len(calls) == 1

@@ -105,3 +105,20 @@ def test_the_counted_pairs_never_exceed_the_optimum_and_often_reach_it(seed):
     assert counted <= result.objective + 1e-6
     if seed in (1, 3, 4, 6, 9, 10, 11):  # where the count is the optimum (worked out once by the solver)
         assert counted == result.objective
+
+
+def test_cheap_rooms_puts_each_session_in_one_of_its_rooms_the_cheapest_and_keeps_a_fixed_one_where_it_is():
+    own = Space(1, 1, 100, ((0, 240),), audiences=frozenset({1}))
+    other = Space(2, 2, 100, ((0, 240),), audiences=frozenset({2}))
+    third = Space(3, 2, 100, ((0, 240),), audiences=frozenset({2}))
+    items = [Item(1, 60, (1,), 1, (1, 2), audience_ids=frozenset({1})),
+             Item(2, 60, (2,), 1, (2, 3), audience_ids=frozenset({1})),  # only rooms at the other venue
+             Item(3, 60, (3,), 2, (1, 2), audience_ids=frozenset({2})),
+             Item(4, 60, (4,), 2, (1, 2, 3), audience_ids=frozenset({2}))]
+    problem = Problem(items, [own, other, third], fixed={4: (1, 0)}, weights={"audience_venue": 5})
+    rooms = bounds.cheap_rooms(problem, _step(problem), {1, 2, 3, 4}, time_limit=5, workers=1)
+    assert rooms[1] == 1 and rooms[3] == 2 and rooms[4] == 1
+    assert rooms[2] in (2, 3)
+    # with no weight on the rooms there is nothing to choose by
+    assert bounds.cheap_rooms(Problem(items, [own, other, third], weights={"theme_spread": 10}), 60, {1, 2, 3},
+                              time_limit=5, workers=1) is None
