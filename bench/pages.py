@@ -15,11 +15,12 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
+
+from . import scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8766
@@ -186,7 +187,7 @@ def run(sizes: tuple[str, ...] = ("S", "M", "L"), seconds: float = 3, smoke: boo
 
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install -y --no-install-recommends wrk): only query counts")
-    tmp = Path(tempfile.mkdtemp())
+    tmp = scratch("bench-pages-")
     script = tmp / "report.lua"
     script.write_text(LUA)
     result: dict = {"sizes": {}, "seconds_per_page": seconds}

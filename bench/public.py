@@ -15,13 +15,14 @@ import re
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import urllib.request
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock_time
 from pathlib import Path
+
+from . import scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 PORT = 8765
@@ -150,7 +151,7 @@ def main(argv: list[str] | None = None) -> list[dict]:
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk): the public pages are not measured")
         return []
-    tmp = Path(tempfile.mkdtemp())
+    tmp = scratch("bench-public-")
     url = f"sqlite:///{tmp / 'public.sqlite'}"
     slug = build(url, sessions)
     env = {**os.environ, "REVIEW_APP_DATABASE_URL": url, "REVIEW_APP_SECRET_KEY": "bench-secret-key-" + "x" * 32,

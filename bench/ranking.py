@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 import time
 from datetime import UTC, date, datetime, timedelta
 
@@ -23,6 +22,7 @@ from review_app.db import db
 from review_app.events.models import Event, EventRole, ReviewCriterion, Role, SessionFormat, Theme
 from review_app.review.models import Assignment, Decision, DecisionOutcome, Review, Reviewer, ReviewScore
 
+from . import scratch
 from .run import logged_in_client, measure
 
 SIZES = (10, 1000)
@@ -121,7 +121,7 @@ def build(size: int, seed: int = 1) -> int:
 
 def main() -> dict[int, tuple[float, int]]:
     """Print and return {proposals: (median ms, queries per request)}."""
-    url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "ranking.sqlite")
+    url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + str(scratch("bench-ranking-") / "ranking.sqlite")
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                       "RATELIMIT_ENABLED": False, "PASSWORD_HASHING": "fast", "CLOCK": lambda: NOW})
     from flask_migrate import upgrade

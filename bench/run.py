@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from datetime import time as clock_time
@@ -20,6 +19,8 @@ from review_app.accounts.services import hash_password, start_session
 from review_app.cfp.models import Availability, Proposal, ProposalSpeaker, ProposalState
 from review_app.db import db
 from review_app.events.models import Event, EventRole, Role, SessionFormat, Theme
+
+from . import scratch
 
 SIZES = (10, 100, 1000)
 NOW = datetime(2024, 11, 1, 12, tzinfo=UTC)
@@ -88,7 +89,7 @@ def logged_in_client(app, user_id: int):
 
 
 def committee_pages(sizes=SIZES) -> dict:
-    url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + os.path.join(tempfile.mkdtemp(), "bench.sqlite")
+    url = os.environ.get("BENCH_DATABASE_URL") or "sqlite:///" + str(scratch("bench-run-") / "bench.sqlite")
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                       "RATELIMIT_ENABLED": False, "PASSWORD_HASHING": "fast", "CLOCK": lambda: NOW})
     from flask_migrate import upgrade

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
-import os
 import resource
 import sys
-import tempfile
 from datetime import UTC, datetime
 
 from review_app.schedule import solver
 from review_app.schedule.instances import generate
+
+from . import scratch
 
 WORKERS = 2
 SEED = 1
@@ -36,7 +36,7 @@ def demo_problem() -> solver.Problem:
     from review_app.schedule.autoschedule import problem_of
     from review_app.schedule.queries import load
 
-    url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "demo.sqlite")
+    url = "sqlite:///" + str(scratch("bench-scheduler-") / "demo.sqlite")
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url,
                       "PASSWORD_HASHING": "fast", "MAIL_SUPPRESS_SEND": True})
     with app.app_context():
