@@ -1,5 +1,5 @@
-"""How a web worker's cyclic garbage collector runs (`wsgi.py` sets it up; tests and `flask` commands keep Python's
-defaults).
+"""How a web worker's cyclic garbage collector runs (`wsgi.py` sets it up, so whatever loads the app from there —
+gunicorn, `flask --app wsgi …` — runs so; the tests build their apps with `create_app` and keep Python's defaults).
 
 A worker's long-lived objects (modules, the app, templates, cached renderings) are made by the time it serves: they
 are frozen out of the collector's walks, and it runs less often. A committee page builds tens of thousands of
